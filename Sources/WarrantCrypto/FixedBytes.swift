@@ -1,0 +1,60 @@
+/// A byte string whose length is part of its type's contract (keys, signatures, hashes).
+/// Conformers validate the length once, at construction, so later code never re-checks.
+public protocol FixedBytes: Hashable, Comparable, Sendable, CustomStringConvertible {
+    static var byteCount: Int { get }
+    static var typeName: String { get }
+    var bytes: [UInt8] { get }
+    init(unchecked bytes: [UInt8])
+}
+
+extension FixedBytes {
+    public init(bytes: [UInt8]) throws(CryptoError) {
+        guard bytes.count == Self.byteCount else {
+            throw CryptoError(.wrongLength, "\(Self.typeName) must be \(Self.byteCount) bytes, got \(bytes.count)")
+        }
+        self.init(unchecked: bytes)
+    }
+
+    public init(hex: some StringProtocol) throws(CryptoError) {
+        try self.init(bytes: Hex.decode(hex))
+    }
+
+    public var hex: String { Hex.encode(bytes) }
+
+    /// The first eight hex digits: enough to tell keys apart in logs.
+    public var short: String { String(hex.prefix(8)) }
+
+    public var description: String { hex }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+    }
+}
+
+/// An Ed25519 public key (32 bytes): the identity of a node, principal, agent session or
+/// coordinator.
+public struct PublicKey: FixedBytes {
+    public static let byteCount = 32
+    public static let typeName = "public key"
+    public let bytes: [UInt8]
+    public init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+}
+
+/// A detached Ed25519 signature (64 bytes: R then S).
+public struct Signature: FixedBytes {
+    public static let byteCount = 64
+    public static let typeName = "signature"
+    public let bytes: [UInt8]
+    public init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+}
+
+/// A BLAKE2b-256 digest: block hashes, request hashes, session ids, state hashes.
+public struct Digest: FixedBytes {
+    public static let byteCount = 32
+    public static let typeName = "digest"
+    public let bytes: [UInt8]
+    public init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+
+    /// All zeroes: the "previous block hash" of the first block.
+    public static let zero = Digest(unchecked: [UInt8](repeating: 0, count: 32))
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite: bootstrap, Swift tests, then the independent checks of the wire
+# test vectors (Python cbor2 + pynacl, and the CLI decoder). Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/bootstrap.sh
+
+# Tests run in parallel across suites; ports are chosen by the kernel (port 0), so
+# concurrent runs on one machine cannot collide.
+swift build --build-tests
+swift test --skip-build --disable-xctest
+
+if [ -f Tests/Vectors/wire.json ]; then
+  python3 scripts/check-vectors.py Tests/Vectors/wire.json
+  python3 scripts/check-vectors.py --decoder "$(swift build --show-bin-path)/warrant-coordinator" \
+    Tests/Vectors/wire.json Tests/Vectors/wire-invalid.json
+fi
+echo "test.sh: all checks passed"
