@@ -58,3 +58,26 @@ public struct Digest: FixedBytes {
     /// All zeroes: the "previous block hash" of the first block.
     public static let zero = Digest(unchecked: [UInt8](repeating: 0, count: 32))
 }
+
+// Keys, signatures and digests appear in JSON (history files, `wire decode`, test
+// vectors) as lowercase hex strings.
+extension PublicKey: Codable {}
+extension Signature: Codable {}
+extension Digest: Codable {}
+
+extension FixedBytes {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do {
+            try self.init(hex: text)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+        }
+    }
+}

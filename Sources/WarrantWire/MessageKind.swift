@@ -1,0 +1,82 @@
+/// The kind of an envelope's body. The number travels on the wire; the name forms the
+/// signing domain `warrant/v1/<name>`, so a body signed as one kind never verifies as
+/// another.
+public enum MessageKind: UInt8, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    // Client requests the cluster orders.
+    case grant = 1
+    case revoke = 2
+    case revokeAll = 3
+    case act = 4
+    // Local questions and their answers.
+    case check = 5
+    case checkBatch = 6
+    case checkAnswer = 7
+    case checkBatchAnswer = 8
+    // Answers to ordered requests.
+    case result = 9
+    case error = 10
+    // Consensus.
+    case proposal = 11
+    case prevote = 12
+    case precommit = 13
+    case certificate = 14
+    case block = 15
+    case evidence = 16
+    case commitNotice = 17
+    // Fault control (signed by the coordinator).
+    case control = 18
+    case controlAnswer = 19
+
+    public var name: String {
+        switch self {
+        case .grant: "grant"
+        case .revoke: "revoke"
+        case .revokeAll: "revoke-all"
+        case .act: "act"
+        case .check: "check"
+        case .checkBatch: "check-batch"
+        case .checkAnswer: "check-answer"
+        case .checkBatchAnswer: "check-batch-answer"
+        case .result: "result"
+        case .error: "error"
+        case .proposal: "proposal"
+        case .prevote: "prevote"
+        case .precommit: "precommit"
+        case .certificate: "certificate"
+        case .block: "block"
+        case .evidence: "evidence"
+        case .commitNotice: "commit-notice"
+        case .control: "control"
+        case .controlAnswer: "control-answer"
+        }
+    }
+
+    /// The signing domain tag, without the zero byte that follows it.
+    public var domain: String { "warrant/v1/\(name)" }
+
+    public var description: String { name }
+
+    public init?(name: String) {
+        guard let match = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = match
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(name)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let name = try container.decode(String.self)
+        guard let kind = MessageKind(name: name) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown message kind '\(name)'")
+        }
+        self = kind
+    }
+}
+
+/// A message body: a CBOR map that travels inside an envelope of one kind.
+public protocol WireBody: CBORMap, Hashable, Encodable {
+    static var kind: MessageKind { get }
+}
