@@ -1,0 +1,53 @@
+import CNNG
+
+/// A pub0 socket: every subscriber connected gets each message; a slow or absent
+/// subscriber misses messages rather than slowing the publisher.
+public final class Publisher: Sendable {
+    public let address: String
+    private let socket: Socket
+
+    public init(listening address: String, maxMessageBytes: Int) throws(TransportError) {
+        socket = try Socket(.publish, maxMessageBytes: maxMessageBytes)
+        do {
+            self.address = try socket.listen(address)
+        } catch {
+            socket.close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    public func close() { socket.close() }
+
+    public func publish(_ bytes: [UInt8]) async throws(TransportError) {
+        try await socket.send(bytes, timeout: .seconds(5))
+    }
+}
+
+/// A sub0 socket subscribed to everything its publisher sends.
+public final class Subscriber: Sendable {
+    public let address: String
+    private let socket: Socket
+
+    public init(dialing address: String, maxMessageBytes: Int) throws(TransportError) {
+        self.address = address
+        socket = try Socket(.subscribe, maxMessageBytes: maxMessageBytes)
+        do {
+            try check(nng_socket_set(socket.handle, NNG_OPT_SUB_SUBSCRIBE, nil, 0), "subscribing to \(address)")
+            try socket.dial(address)
+        } catch {
+            socket.close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    public func close() { socket.close() }
+
+    /// The next message; `timeout` nil waits until one arrives or the socket closes.
+    public func receive(timeout: Duration? = nil) async throws(TransportError) -> [UInt8] {
+        try await socket.receive(timeout: timeout)
+    }
+}

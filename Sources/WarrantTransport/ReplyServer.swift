@@ -1,0 +1,97 @@
+import CNNG
+import Synchronization
+
+/// A rep0 server that receives every request on its own nng context, so each can be
+/// answered later and in any order (for example when the block holding it commits).
+/// Up to `maxInFlight` requests may be awaiting an answer at once; past that, nng queues
+/// new ones until answers free a slot.
+public final class ReplyServer: Sendable {
+    /// The address listened on (with the kernel-chosen port for `tcp://…:0`).
+    public let address: String
+    /// Requests as they arrive. Ends when the server is closed.
+    public let requests: AsyncStream<IncomingRequest>
+
+    private let socket: Socket
+    private let continuation: AsyncStream<IncomingRequest>.Continuation
+    private let slots: AsyncSemaphore
+    private let receivers: Mutex<[Task<Void, Never>]>
+
+    public init(listening address: String, maxMessageBytes: Int, maxInFlight: Int = 4096, receivers count: Int = 4) throws(TransportError) {
+        socket = try Socket(.reply, maxMessageBytes: maxMessageBytes)
+        do {
+            self.address = try socket.listen(address)
+        } catch {
+            socket.close()
+            throw error
+        }
+        (requests, continuation) = AsyncStream.makeStream(of: IncomingRequest.self)
+        slots = AsyncSemaphore(permits: maxInFlight)
+        receivers = Mutex([])
+        let tasks = (0..<max(1, count)).map { _ in
+            Task { [socket, slots, continuation] in
+                await Self.receiveLoop(socket: socket, slots: slots, continuation: continuation)
+            }
+        }
+        receivers.withLock { $0 = tasks }
+    }
+
+    deinit { close() }
+
+    /// Stops listening; requests not yet answered are dropped (their clients time out).
+    public func close() {
+        socket.close()
+        slots.close()
+        continuation.finish()
+        for task in receivers.withLock({ $0 }) { task.cancel() }
+    }
+
+    private static func receiveLoop(socket: Socket, slots: AsyncSemaphore,
+                                    continuation: AsyncStream<IncomingRequest>.Continuation) async {
+        while !socket.isClosed, !Task.isCancelled {
+            guard await slots.acquire() else { return }
+            do {
+                let context = try Context(socket)
+                let bytes = try await context.receive(timeout: nil)
+                let request = IncomingRequest(bytes: bytes, context: context, release: slots.release)
+                if case .terminated = continuation.yield(request) { return }
+            } catch {
+                slots.release()
+                if socket.isClosed || error.code == .closed || error.code == .cancelled { return }
+            }
+        }
+    }
+}
+
+/// One received request, holding the context its answer must go out on. Answer it
+/// once with `reply`; a request dropped unanswered frees its context and slot.
+public final class IncomingRequest: Sendable {
+    public let bytes: [UInt8]
+    private let context: Context
+    private let release: @Sendable () -> Void
+    private let answered = Atomic<Bool>(false)
+
+    init(bytes: [UInt8], context: Context, release: @escaping @Sendable () -> Void) {
+        self.bytes = bytes
+        self.context = context
+        self.release = release
+    }
+
+    deinit {
+        if !answered.load(ordering: .acquiring) {
+            context.close()
+            release()
+        }
+    }
+
+    /// Sends the answer. A second call throws `.alreadyReplied`.
+    public func reply(_ bytes: [UInt8], timeout: Duration = .seconds(5)) async throws(TransportError) {
+        if answered.exchange(true, ordering: .acquiringAndReleasing) {
+            throw TransportError(.alreadyReplied, "this request was already answered")
+        }
+        defer {
+            context.close()
+            release()
+        }
+        try await context.send(bytes, timeout: timeout)
+    }
+}

@@ -1,0 +1,56 @@
+import CNNG
+
+/// Every error WarrantTransport throws, with the address or peer at fault.
+public struct TransportError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, Equatable {
+        /// The socket (or the server) was closed.
+        case closed
+        /// The operation's deadline passed.
+        case timedOut = "timed_out"
+        /// The calling task was cancelled.
+        case cancelled
+        /// Another process (or socket) already listens on the address.
+        case addressInUse = "address_in_use"
+        /// The address could not be parsed or resolved.
+        case invalidAddress = "invalid_address"
+        /// The peer refused the connection.
+        case connectionRefused = "connection_refused"
+        /// A message larger than the socket's maximum.
+        case messageTooLarge = "message_too_large"
+        /// The request was already answered.
+        case alreadyReplied = "already_replied"
+        /// Any other nng error; the message carries nng's text.
+        case other
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// Maps an nng error number, naming what was being done (`context`).
+    init(nng rv: Int32, _ context: String) {
+        let text = String(cString: nng_strerror(rv))
+        switch UInt32(rv) {
+        case NNG_ECLOSED.rawValue: self.init(.closed, "\(context): \(text)")
+        case NNG_ETIMEDOUT.rawValue: self.init(.timedOut, "\(context): \(text)")
+        case NNG_ECANCELED.rawValue: self.init(.cancelled, "\(context): \(text)")
+        case NNG_EADDRINUSE.rawValue: self.init(.addressInUse, "\(context): \(text)")
+        case NNG_EADDRINVAL.rawValue: self.init(.invalidAddress, "\(context): \(text)")
+        case NNG_ECONNREFUSED.rawValue: self.init(.connectionRefused, "\(context): \(text)")
+        case NNG_EMSGSIZE.rawValue: self.init(.messageTooLarge, "\(context): \(text)")
+        default: self.init(.other, "\(context): \(text) (nng error \(rv))")
+        }
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}
+
+/// Throws a TransportError unless nng returned 0.
+@inline(__always)
+func check(_ rv: Int32, _ context: @autoclosure () -> String) throws(TransportError) {
+    if rv != 0 { throw TransportError(nng: rv, context()) }
+}
