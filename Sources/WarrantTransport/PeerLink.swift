@@ -123,10 +123,11 @@ public final class PeerLink: Sendable {
     }
 
     private static func receiveLoop(socket: Socket, continuation: AsyncStream<[UInt8]>.Continuation, state: Shared) async {
+        guard let io = try? AsyncIO() else { return }
         while !Task.isCancelled {
             let bytes: [UInt8]
             do {
-                bytes = try await socket.receive()
+                bytes = try await socket.receive(io: io)
             } catch {
                 if socket.isClosed || error.code == .closed || error.code == .cancelled { break }
                 continue

@@ -47,11 +47,12 @@ public final class ReplyServer: Sendable {
 
     private static func receiveLoop(socket: Socket, slots: AsyncSemaphore,
                                     continuation: AsyncStream<IncomingRequest>.Continuation) async {
+        guard let io = try? AsyncIO() else { return }
         while !socket.isClosed, !Task.isCancelled {
             guard await slots.acquire() else { return }
             do {
                 let context = try Context(socket)
-                let bytes = try await context.receive(timeout: nil)
+                let bytes = try await context.receive(timeout: nil, io: io)
                 let request = IncomingRequest(bytes: bytes, context: context, release: slots.release)
                 if case .terminated = continuation.yield(request) { return }
             } catch {

@@ -31,11 +31,12 @@ public final class RequestClient: Sendable {
         let deadline = ContinuousClock.now + timeout
         let context = try Context(socket)
         defer { context.close() }
+        let io = try AsyncIO()
         do throws(TransportError) {
-            try await context.send(bytes, timeout: timeout)
+            try await context.send(bytes, timeout: timeout, io: io)
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { throw TransportError(.timedOut, "no answer") }
-            return try await context.receive(timeout: remaining)
+            return try await context.receive(timeout: remaining, io: io)
         } catch {
             if error.code == .timedOut {
                 throw TransportError(.timedOut, "request to \(address): no answer within \(timeout)")

@@ -68,12 +68,16 @@ final class Socket: Sendable {
         try check(nng_dialer_start(dialer, Int32(NNG_FLAG_NONBLOCK)), "dialing \(address)")
     }
 
-    func send(_ bytes: [UInt8], timeout: Duration?) async throws(TransportError) {
-        try await sendMessage(bytes, timeout: timeout, what: "sending on \(kind.rawValue)") { nng_send_aio(handle, $0) }
+    func send(_ bytes: [UInt8], timeout: Duration?, io: AsyncIO? = nil) async throws(TransportError) {
+        try await sendMessage(bytes, on: try io.orNew(), timeout: timeout, what: "sending on \(kind.rawValue)") {
+            nng_send_aio(handle, $0)
+        }
     }
 
-    func receive(timeout: Duration? = nil) async throws(TransportError) -> [UInt8] {
-        try await receiveMessage(timeout: timeout, what: "receiving on \(kind.rawValue)") { nng_recv_aio(handle, $0) }
+    func receive(timeout: Duration? = nil, io: AsyncIO? = nil) async throws(TransportError) -> [UInt8] {
+        try await receiveMessage(on: try io.orNew(), timeout: timeout, what: "receiving on \(kind.rawValue)") {
+            nng_recv_aio(handle, $0)
+        }
     }
 }
 
@@ -96,18 +100,19 @@ final class Context: Sendable {
         nng_ctx_close(handle)
     }
 
-    func send(_ bytes: [UInt8], timeout: Duration?) async throws(TransportError) {
-        try await sendMessage(bytes, timeout: timeout, what: "sending") { nng_ctx_send(handle, $0) }
+    func send(_ bytes: [UInt8], timeout: Duration?, io: AsyncIO? = nil) async throws(TransportError) {
+        try await sendMessage(bytes, on: try io.orNew(), timeout: timeout, what: "sending") { nng_ctx_send(handle, $0) }
     }
 
-    func receive(timeout: Duration?) async throws(TransportError) -> [UInt8] {
-        try await receiveMessage(timeout: timeout, what: "receiving") { nng_ctx_recv(handle, $0) }
+    func receive(timeout: Duration?, io: AsyncIO? = nil) async throws(TransportError) -> [UInt8] {
+        try await receiveMessage(on: try io.orNew(), timeout: timeout, what: "receiving") { nng_ctx_recv(handle, $0) }
     }
 }
 
-private func sendMessage(_ bytes: [UInt8], timeout: Duration?, what: String,
-                         _ start: (OpaquePointer) -> Void) async throws(TransportError) {
-    let io = try AsyncIO(timeout: timeout)
+/// Sends on an aio (reused across operations by callers that do several in a row).
+func sendMessage(_ bytes: [UInt8], on io: AsyncIO, timeout: Duration?, what: String,
+                 _ start: (OpaquePointer) -> Void) async throws(TransportError) {
+    io.setTimeout(timeout)
     nng_aio_set_msg(io.aio, try NNGMessage.make(bytes))
     let rv = await io.run(start)
     if rv != 0 {
@@ -117,10 +122,18 @@ private func sendMessage(_ bytes: [UInt8], timeout: Duration?, what: String,
     }
 }
 
-private func receiveMessage(timeout: Duration?, what: String,
-                            _ start: (OpaquePointer) -> Void) async throws(TransportError) -> [UInt8] {
-    let io = try AsyncIO(timeout: timeout)
+func receiveMessage(on io: AsyncIO, timeout: Duration?, what: String,
+                    _ start: (OpaquePointer) -> Void) async throws(TransportError) -> [UInt8] {
+    io.setTimeout(timeout)
     try check(await io.run(start), what)
     guard let msg = io.takeMessage() else { throw TransportError(.other, "\(what): completed without a message") }
     return NNGMessage.take(msg)
+}
+
+extension Optional where Wrapped == AsyncIO {
+    /// The aio a caller passed for reuse, or a fresh one for this operation alone.
+    func orNew() throws(TransportError) -> AsyncIO {
+        if let self { return self }
+        return try AsyncIO()
+    }
 }
