@@ -93,6 +93,24 @@ import WarrantTransport
         }
     }
 
+    /// The client's dialer reconnects by itself when its server goes away and a new one
+    /// comes up at the same address.
+    @Test func clientReconnectsToARestartedServer() async throws {
+        let first = try ReplyServer(listening: "tcp://127.0.0.1:0", maxMessageBytes: 1024)
+        let address = first.address
+        let firstEcho = Self.echo(first)
+        let client = try RequestClient(dialing: address, maxMessageBytes: 1024)
+        defer { client.close() }
+        #expect(try await client.request([1], timeout: .seconds(10)) == Array("re:".utf8) + [1])
+        first.close()
+        firstEcho.cancel()
+        let second = try ReplyServer(listening: address, maxMessageBytes: 1024)
+        defer { second.close() }
+        let secondEcho = Self.echo(second)
+        defer { secondEcho.cancel() }
+        #expect(try await client.request([2], timeout: .seconds(10)) == Array("re:".utf8) + [2])
+    }
+
     @Test func secondListenerOnTheSameAddressIsRefused() throws {
         let server = try ReplyServer(listening: "tcp://127.0.0.1:0", maxMessageBytes: 1024)
         defer { server.close() }
