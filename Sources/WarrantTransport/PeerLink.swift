@@ -44,17 +44,13 @@ public final class PeerLink: Sendable {
     /// oldest are kept and new ones dropped (and counted).
     public init(peer: String, endpoint: Endpoint, maxMessageBytes: Int, inboundBuffer: Int = 10_000) throws(TransportError) {
         self.peer = peer
-        socket = try Socket(.pair, maxMessageBytes: maxMessageBytes)
-        do {
+        (socket, self.address) = try Socket.open(.pair, maxMessageBytes: maxMessageBytes) { s throws(TransportError) in
             switch endpoint {
-            case .listen(let address): self.address = try socket.listen(address)
+            case .listen(let address): return try s.listen(address)
             case .dial(let address):
-                try socket.dial(address)
-                self.address = address
+                try s.dial(address)
+                return address
             }
-        } catch {
-            socket.close()
-            throw error
         }
         (messages, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingOldest(inboundBuffer))
         state = Shared()

@@ -7,12 +7,8 @@ public final class Publisher: Sendable {
     private let socket: Socket
 
     public init(listening address: String, maxMessageBytes: Int) throws(TransportError) {
-        socket = try Socket(.publish, maxMessageBytes: maxMessageBytes)
-        do {
-            self.address = try socket.listen(address)
-        } catch {
-            socket.close()
-            throw error
+        (socket, self.address) = try Socket.open(.publish, maxMessageBytes: maxMessageBytes) { s throws(TransportError) in
+            try s.listen(address)
         }
     }
 
@@ -32,13 +28,9 @@ public final class Subscriber: Sendable {
 
     public init(dialing address: String, maxMessageBytes: Int) throws(TransportError) {
         self.address = address
-        socket = try Socket(.subscribe, maxMessageBytes: maxMessageBytes)
-        do {
-            try check(nng_socket_set(socket.handle, NNG_OPT_SUB_SUBSCRIBE, nil, 0), "subscribing to \(address)")
-            try socket.dial(address)
-        } catch {
-            socket.close()
-            throw error
+        (socket, _) = try Socket.open(.subscribe, maxMessageBytes: maxMessageBytes) { s throws(TransportError) in
+            try check(nng_socket_set(s.handle, NNG_OPT_SUB_SUBSCRIBE, nil, 0), "subscribing to \(address)")
+            try s.dial(address)
         }
     }
 

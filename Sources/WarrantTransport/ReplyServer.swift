@@ -17,12 +17,8 @@ public final class ReplyServer: Sendable {
     private let receivers: Mutex<[Task<Void, Never>]>
 
     public init(listening address: String, maxMessageBytes: Int, maxInFlight: Int = 4096, receivers count: Int = 4) throws(TransportError) {
-        socket = try Socket(.reply, maxMessageBytes: maxMessageBytes)
-        do {
-            self.address = try socket.listen(address)
-        } catch {
-            socket.close()
-            throw error
+        (socket, self.address) = try Socket.open(.reply, maxMessageBytes: maxMessageBytes) { s throws(TransportError) in
+            try s.listen(address)
         }
         (requests, continuation) = AsyncStream.makeStream(of: IncomingRequest.self)
         slots = AsyncSemaphore(permits: maxInFlight)

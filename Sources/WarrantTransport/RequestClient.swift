@@ -11,14 +11,10 @@ public final class RequestClient: Sendable {
     /// must tolerate (Warrant's answer the same bytes with the same result).
     public init(dialing address: String, maxMessageBytes: Int, resendInterval: Duration? = nil) throws(TransportError) {
         self.address = address
-        socket = try Socket(.request, maxMessageBytes: maxMessageBytes)
-        do {
-            let resend = resendInterval.map { nng_duration(clamping: $0.milliseconds) } ?? NNG_DURATION_INFINITE
-            try check(nng_socket_set_ms(socket.handle, NNG_OPT_REQ_RESENDTIME, resend), "setting the resend time")
-            try socket.dial(address)
-        } catch {
-            socket.close()
-            throw error
+        let resend = resendInterval.map { nng_duration(clamping: $0.milliseconds) } ?? NNG_DURATION_INFINITE
+        (socket, _) = try Socket.open(.request, maxMessageBytes: maxMessageBytes) { s throws(TransportError) in
+            try check(nng_socket_set_ms(s.handle, NNG_OPT_REQ_RESENDTIME, resend), "setting the resend time")
+            try s.dial(address)
         }
     }
 

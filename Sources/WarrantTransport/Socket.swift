@@ -32,6 +32,19 @@ final class Socket: Sendable {
         try check(nng_socket_set_size(socket, NNG_OPT_RECVMAXSZ, maxMessageBytes), "setting the maximum receive size")
     }
 
+    /// Opens a socket and runs `setUp` on it (options, listen, dial); if set-up fails the
+    /// socket is closed before the error propagates, so no half-made socket leaks.
+    static func open<R>(_ kind: SocketProtocol, maxMessageBytes: Int,
+                        _ setUp: (Socket) throws(TransportError) -> R) throws(TransportError) -> (Socket, R) {
+        let socket = try Socket(kind, maxMessageBytes: maxMessageBytes)
+        do {
+            return (socket, try setUp(socket))
+        } catch {
+            socket.close()
+            throw error
+        }
+    }
+
     deinit { close() }
 
     var isClosed: Bool { closed.load(ordering: .acquiring) }

@@ -1,7 +1,7 @@
 /// The kind of an envelope's body. The number travels on the wire; the name forms the
 /// signing domain `warrant/v1/<name>`, so a body signed as one kind never verifies as
 /// another.
-public enum MessageKind: UInt8, Sendable, CaseIterable, Codable, CustomStringConvertible {
+public enum MessageKind: UInt8, Sendable, NamedCode {
     // Client requests the cluster orders.
     case grant = 1
     case revoke = 2
@@ -53,27 +53,6 @@ public enum MessageKind: UInt8, Sendable, CaseIterable, Codable, CustomStringCon
 
     /// The signing domain tag, without the zero byte that follows it.
     public var domain: String { "warrant/v1/\(name)" }
-
-    public var description: String { name }
-
-    public init?(name: String) {
-        guard let match = Self.allCases.first(where: { $0.name == name }) else { return nil }
-        self = match
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(name)
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let name = try container.decode(String.self)
-        guard let kind = MessageKind(name: name) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown message kind '\(name)'")
-        }
-        self = kind
-    }
 }
 
 /// A message body: a CBOR map that travels inside an envelope of one kind.

@@ -1,6 +1,6 @@
 /// Why a request was refused or a check denied. The wire carries the number; JSON, logs
 /// and docs carry the name, exactly as listed in DESIGN.md.
-public enum ReasonCode: UInt8, Sendable, CaseIterable, Codable, CustomStringConvertible {
+public enum ReasonCode: UInt8, Sendable, NamedCode {
     case expired = 1
     case notYetValid = 2
     case revoked = 3
@@ -41,26 +41,5 @@ public enum ReasonCode: UInt8, Sendable, CaseIterable, Codable, CustomStringConv
         case .malformed: "malformed"
         case .tooLarge: "too_large"
         }
-    }
-
-    public init?(name: String) {
-        guard let match = Self.allCases.first(where: { $0.name == name }) else { return nil }
-        self = match
-    }
-
-    public var description: String { name }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(name)
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let name = try container.decode(String.self)
-        guard let code = ReasonCode(name: name) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown reason code '\(name)'")
-        }
-        self = code
     }
 }

@@ -3,6 +3,18 @@ import Testing
 import WarrantTransport
 
 @Suite struct PubSubTests {
+    /// Waits for one message and returns the error code it ended with (nil if a message came).
+    static func receiveError(_ subscriber: Subscriber) -> Task<TransportError.Code?, Never> {
+        Task {
+            do throws(TransportError) {
+                _ = try await subscriber.receive()
+                return nil
+            } catch {
+                return error.code
+            }
+        }
+    }
+
     /// A subscriber connects in the background; publish a greeting until it is heard
     /// (bounded), then everything published afterwards arrives in order.
     @Test func subscriberReceivesWhatIsPublished() async throws {
@@ -33,14 +45,7 @@ import WarrantTransport
         let publisher = try Publisher(listening: "inproc://closing-\(UUID().uuidString)", maxMessageBytes: 1024)
         defer { publisher.close() }
         let subscriber = try Subscriber(dialing: publisher.address, maxMessageBytes: 1024)
-        let waiting = Task { () -> TransportError.Code? in
-            do throws(TransportError) {
-                _ = try await subscriber.receive()
-                return nil
-            } catch {
-                return error.code
-            }
-        }
+        let waiting = Self.receiveError(subscriber)
         subscriber.close()
         #expect(await waiting.value == .closed)
     }
@@ -50,14 +55,7 @@ import WarrantTransport
         defer { publisher.close() }
         let subscriber = try Subscriber(dialing: publisher.address, maxMessageBytes: 1024)
         defer { subscriber.close() }
-        let waiting = Task { () -> TransportError.Code? in
-            do throws(TransportError) {
-                _ = try await subscriber.receive()
-                return nil
-            } catch {
-                return error.code
-            }
-        }
+        let waiting = Self.receiveError(subscriber)
         waiting.cancel()
         #expect(await waiting.value == .cancelled)
     }

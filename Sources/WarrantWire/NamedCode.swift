@@ -1,0 +1,28 @@
+/// An enum that travels on the wire as a number but is shown (JSON, logs, docs) by its
+/// name. Gives lookup by name and name-based Codable to every conformer.
+public protocol NamedCode: CaseIterable, Codable, CustomStringConvertible {
+    var name: String { get }
+}
+
+extension NamedCode {
+    public init?(name: String) {
+        guard let match = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = match
+    }
+
+    public var description: String { name }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(name)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let name = try container.decode(String.self)
+        guard let value = Self(name: name) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown \(Self.self) '\(name)'")
+        }
+        self = value
+    }
+}
