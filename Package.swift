@@ -10,9 +10,14 @@ let package = Package(
         .library(name: "WarrantCrypto", targets: ["WarrantCrypto"]),
         .library(name: "WarrantWire", targets: ["WarrantWire"]),
         .library(name: "WarrantTransport", targets: ["WarrantTransport"]),
+        .library(name: "WarrantLedger", targets: ["WarrantLedger"]),
+        .library(name: "WarrantStorage", targets: ["WarrantStorage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // C shims. libsodium has a pkg-config file; Debian's libnng-dev does not, so its
@@ -30,6 +35,15 @@ let package = Package(
         .target(name: "WarrantCrypto", dependencies: ["CSodium"]),
         .target(name: "WarrantWire", dependencies: ["WarrantCrypto"]),
         .target(name: "WarrantTransport", dependencies: ["CNNG"]),
+        // Pure session state machine: no I/O, no clock, no tasks.
+        .target(
+            name: "WarrantLedger",
+            dependencies: ["WarrantWire", "WarrantCrypto", .product(name: "HeapModule", package: "swift-collections")]
+        ),
+        .target(
+            name: "WarrantStorage",
+            dependencies: ["WarrantLedger", "WarrantWire", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
 
         .executableTarget(
             name: "warrant-coordinator",
@@ -46,6 +60,12 @@ let package = Package(
         .testTarget(name: "WarrantCryptoTests", dependencies: ["WarrantCrypto"]),
         .testTarget(name: "WarrantWireTests", dependencies: ["WarrantWire", "WarrantCrypto"]),
         .testTarget(name: "WarrantTransportTests", dependencies: ["WarrantTransport"]),
+        .testTarget(
+            name: "WarrantLedgerTests",
+            dependencies: ["WarrantLedger", "WarrantWire", "WarrantCrypto",
+                           .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(name: "WarrantStorageTests", dependencies: ["WarrantStorage", "WarrantLedger", "WarrantWire"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,6 +11,16 @@ public enum Blake2b {
         return Digest(unchecked: out)
     }
 
+    /// BLAKE2b with a 64-byte output: wide digests for additive set hashes.
+    public static func hash512(_ input: some ContiguousBytes) -> [UInt8] {
+        Sodium.ensureReady()
+        var out = [UInt8](repeating: 0, count: 64)
+        input.withUnsafeBytes { buf in
+            _ = crypto_generichash(&out, out.count, buf.bytePointer, UInt64(buf.count), nil, 0)
+        }
+        return out
+    }
+
     /// Incremental hashing, for hashing a state built from many pieces without
     /// concatenating them first. Non-copyable: libsodium's state must stay 64-byte
     /// aligned, so it lives in its own allocation, freed (and wiped) with the hasher.

@@ -49,8 +49,15 @@ extension CBORReader {
 }
 
 extension Array where Element == String {
-    /// The canonical form of a text set: unique, ascending by UTF-8 bytes.
+    /// The canonical form of a text set: unique, ascending by UTF-8 bytes. (Byte
+    /// comparison throughout: Swift's String equality would merge canonically
+    /// equivalent strings that the protocol treats as different.)
     func canonicalSet() -> [String] {
-        Array(Set(self)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let sorted = self.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var unique: [String] = []
+        for text in sorted where unique.last.map({ !$0.utf8.elementsEqual(text.utf8) }) ?? true {
+            unique.append(text)
+        }
+        return unique
     }
 }

@@ -1,0 +1,116 @@
+import WarrantCrypto
+import WarrantWire
+
+/// One request as the ledger sees it: already decoded and signature-checked at the edge
+/// (the ledger holds no key and verifies nothing), with its id and signer.
+public struct LedgerRequest: Hashable, Sendable {
+    public enum Body: Hashable, Sendable {
+        case grant(Grant)
+        case revoke(Revoke)
+        case revokeAll(RevokeAll)
+        case act(Act)
+    }
+
+    /// BLAKE2b-256 of the request's envelope bytes (for a grant, the new session's id).
+    public let id: Digest
+    public let signer: PublicKey
+    public let body: Body
+
+    public init(id: Digest, signer: PublicKey, body: Body) {
+        self.id = id
+        self.signer = signer
+        self.body = body
+    }
+
+    /// The ledger request a verified message carries, or nil for kinds that are not
+    /// ordered requests.
+    public init?(_ message: SignedMessage) {
+        let body: Body
+        switch message.message {
+        case .grant(let grant): body = .grant(grant)
+        case .revoke(let revoke): body = .revoke(revoke)
+        case .revokeAll(let revokeAll): body = .revokeAll(revokeAll)
+        case .act(let act): body = .act(act)
+        default: return nil
+        }
+        self.init(id: message.hash, signer: message.sender, body: body)
+    }
+}
+
+/// A block as the ledger applies it.
+public struct LedgerBlock: Hashable, Sendable {
+    public let height: UInt64
+    public let timeMs: UInt64
+    public let requests: [LedgerRequest]
+
+    public init(height: UInt64, timeMs: UInt64, requests: [LedgerRequest]) {
+        self.height = height
+        self.timeMs = timeMs
+        self.requests = requests
+    }
+}
+
+/// What applying a block produced: one outcome per request, in order, the new state
+/// hash, and the records that changed (for the store, which writes them in one transaction).
+public struct BlockOutcome: Hashable, Sendable {
+    public let height: UInt64
+    public let timeMs: UInt64
+    public let outcomes: [RequestOutcome]
+    public let stateHash: Digest
+    public let changes: LedgerChanges
+}
+
+/// The records a block changed, with their final values.
+public struct LedgerChanges: Hashable, Sendable {
+    public var upsertedSessions: [Session] = []
+    public var removedSessions: [Digest] = []
+    public var upsertedNonces: [NonceRecord] = []
+    public var removedNonces: [NonceKey] = []
+    public var revokeAll: [RevokeAllRecord] = []
+    /// The ledger's ordinal counter after the block.
+    public var ordinal: UInt64 = 0
+}
+
+/// A used nonce and how long it is remembered.
+public struct NonceRecord: Hashable, Sendable {
+    public let key: NonceKey
+    /// Block time after which the record may be pruned; `NonceKey.forever` for revoke-alls.
+    public let retainUntil: UInt64
+
+    public init(key: NonceKey, retainUntil: UInt64) {
+        self.key = key
+        self.retainUntil = retainUntil
+    }
+}
+
+/// The latest revoke-all of a principal: its sessions granted before `ordinal` are revoked.
+public struct RevokeAllRecord: Hashable, Sendable {
+    public let principal: PublicKey
+    public let ordinal: UInt64
+    public let height: UInt64
+
+    public init(principal: PublicKey, ordinal: UInt64, height: UInt64) {
+        self.principal = principal
+        self.ordinal = ordinal
+        self.height = height
+    }
+}
+
+/// Misuse of the ledger by its caller (never caused by request contents).
+public struct LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case wrongHeight = "wrong_height"
+        case timeWentBackwards = "time_went_backwards"
+        case inconsistentSnapshot = "inconsistent_snapshot"
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}
