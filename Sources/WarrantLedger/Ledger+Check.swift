@@ -23,8 +23,8 @@ extension Ledger {
     /// 2. `clock_skew` when the wall clock and `lastBlockTime + sinceLastBlock` differ
     ///    by more than `maxClockSkewMs`;
     /// 3. `unknown_session` when the key holds no (matching) session;
-    /// 4. `expired` when `expiresAt − maxClockSkewMs ≤ now`, `not_yet_valid` when
-    ///    `now < notBefore + maxClockSkewMs` (both erring towards deny);
+    /// 4. `expired` when `expiresAt − maxClockSkewMs ≤ now` (erring towards deny), and
+    ///    `not_yet_valid` while both `now` and the last block time are before `notBefore`;
     /// 5. otherwise the decision the next block would make for the act at time `now`.
     /// When the key holds several sessions and none is named, the answer allows if any
     /// session allows (the one expiring last), and otherwise reports the reason of the
@@ -50,7 +50,7 @@ extension Ledger {
             let reason: ReasonCode?
             if session.expiresAt <= now || session.expiresAt - now <= skew {
                 reason = .expired
-            } else if now < session.notBefore &+ skew {
+            } else if max(now, lastBlockTimeMs) < session.notBefore {
                 reason = .notYetValid
             } else {
                 reason = usageReason(session, operation: question.operation, resource: question.resource,
