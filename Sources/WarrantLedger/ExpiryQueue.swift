@@ -33,9 +33,10 @@ struct ExpiryQueue: Sendable {
         heap.insert(Entry(time: time, item: item))
     }
 
-    /// Removes and returns the next item due at or before `time`, if any.
-    mutating func popDue(atOrBefore time: UInt64) -> Item? {
+    /// Removes and returns the next entry due at or before `time`, if any. An entry can
+    /// be stale (its record since removed or given a later time): the caller checks.
+    mutating func popDue(atOrBefore time: UInt64) -> Entry? {
         guard let first = heap.min, first.time <= time else { return nil }
-        return heap.popMin()?.item
+        return heap.popMin()
     }
 }

@@ -129,27 +129,29 @@ public struct Ledger: Sendable {
         return nil
     }
 
-    /// Removes at most `pruneLimitPerBlock` records whose time has passed. No rule reads
-    /// whether a record was pruned: every decision compares times itself.
+    /// Removes at most `pruneLimitPerBlock` records whose time has passed, in the queue's
+    /// total order. No rule reads whether a record was pruned: every decision compares
+    /// times itself. Stale queue entries (a nonce record re-used with a later time) are
+    /// skipped without counting, so a ledger restored from storage, whose queue holds
+    /// only current entries, prunes exactly the same records.
     mutating func prune(at time: UInt64, removedSessions: inout [Digest], removedNonces: inout [NonceKey]) {
-        for _ in 0..<parameters.pruneLimitPerBlock {
-            guard let item = expiry.popDue(atOrBefore: time) else { return }
-            switch item {
+        var removed = 0
+        while removed < parameters.pruneLimitPerBlock, let entry = expiry.popDue(atOrBefore: time) {
+            switch entry.item {
             case .session(let id):
-                if let session = sessions.removeValue(forKey: id) {
-                    setHash.remove(session.canonicalBytes)
-                    sessionsByKey[session.sessionKey]?.remove(id)
-                    if sessionsByKey[session.sessionKey]?.isEmpty == true { sessionsByKey[session.sessionKey] = nil }
-                    touchedSessions.remove(id)
-                    removedSessions.append(id)
-                }
+                guard let session = sessions[id], session.expiresAt == entry.time else { continue }
+                sessions[id] = nil
+                setHash.remove(session.canonicalBytes)
+                sessionsByKey[session.sessionKey]?.remove(id)
+                if sessionsByKey[session.sessionKey]?.isEmpty == true { sessionsByKey[session.sessionKey] = nil }
+                removedSessions.append(id)
             case .nonce(let key):
-                if let retainUntil = nonces.removeValue(forKey: key) {
-                    setHash.remove(key.canonicalBytes(retainUntil: retainUntil))
-                    touchedNonces.remove(key)
-                    removedNonces.append(key)
-                }
+                guard let retainUntil = nonces[key], retainUntil == entry.time else { continue }
+                nonces[key] = nil
+                setHash.remove(key.canonicalBytes(retainUntil: retainUntil))
+                removedNonces.append(key)
             }
+            removed += 1
         }
     }
 
@@ -168,9 +170,9 @@ public struct Ledger: Sendable {
     }
 
     mutating func putNonce(_ key: NonceKey, retainUntil: UInt64) {
-        if let old = nonces[key] {
-            setHash.remove(key.canonicalBytes(retainUntil: old))
-        } else if retainUntil != NonceKey.forever {
+        let old = nonces[key]
+        if let old { setHash.remove(key.canonicalBytes(retainUntil: old)) }
+        if retainUntil != NonceKey.forever, retainUntil != old {
             expiry.insert(.nonce(key), at: retainUntil)
         }
         nonces[key] = retainUntil
