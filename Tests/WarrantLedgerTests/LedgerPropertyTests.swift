@@ -80,7 +80,7 @@ struct RandomHistory {
         if chance(5) { signer = F.stranger }
         var grant = Grant(nonce: number(0...40), sessionKey: agent.publicKey, scope: scope(owner: signer), notBefore: start,
                           expiresAt: start + 250 * number(0...60), budget: number(0...100),
-                          maxUses: chance(50) ? number(0...10) : nil,
+                          maxUses: chance(50) ? number(0...4) : nil,
                           rate: chance(30) ? RateLimit(count: number(1...3), windowMs: 250 * number(1...8)) : nil)
         if !grants.isEmpty, chance(45) {
             let parent = accepted.isEmpty || chance(15) ? pick(grants) : pick(accepted)
