@@ -52,20 +52,31 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Deterministic workloads and helpers shared by tests and the test-kit executable.
+        .target(name: "WarrantTestSupport", dependencies: ["WarrantLedger", "WarrantWire", "WarrantCrypto"]),
+        // Child processes for crash tests (killed with SIGKILL mid-work by the tests).
+        .executableTarget(
+            name: "warrant-testkit",
+            dependencies: ["WarrantTestSupport", "WarrantStorage", "WarrantLedger"]
+        ),
         .executableTarget(
             name: "warrant-bench",
-            dependencies: ["WarrantCrypto", "WarrantWire", "WarrantTransport"]
+            dependencies: ["WarrantCrypto", "WarrantWire", "WarrantTransport", "WarrantLedger", "WarrantStorage", "WarrantTestSupport"]
         ),
 
         .testTarget(name: "WarrantCryptoTests", dependencies: ["WarrantCrypto"]),
-        .testTarget(name: "WarrantWireTests", dependencies: ["WarrantWire", "WarrantCrypto"]),
-        .testTarget(name: "WarrantTransportTests", dependencies: ["WarrantTransport"]),
+        .testTarget(name: "WarrantWireTests", dependencies: ["WarrantWire", "WarrantCrypto", "WarrantTestSupport"]),
+        .testTarget(name: "WarrantTransportTests", dependencies: ["WarrantTransport", "WarrantTestSupport"]),
         .testTarget(
             name: "WarrantLedgerTests",
-            dependencies: ["WarrantLedger", "WarrantWire", "WarrantCrypto",
+            dependencies: ["WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantTestSupport",
                            .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "WarrantStorageTests", dependencies: ["WarrantStorage", "WarrantLedger", "WarrantWire"]),
+        .testTarget(
+            name: "WarrantStorageTests",
+            dependencies: ["WarrantStorage", "WarrantLedger", "WarrantWire", "WarrantTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

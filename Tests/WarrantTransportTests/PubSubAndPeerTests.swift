@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WarrantTestSupport
 import WarrantTransport
 
 @Suite struct PubSubTests {
@@ -124,30 +125,19 @@ import WarrantTransport
 }
 
 @Suite struct FaultDecisionTests {
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func noFaultsDeliverAtOnce() {
-        var random = Seeded(state: 1)
+        var random = SplitMix64(seed: 1)
         #expect(DirectionFaults.none.decide(using: &random) == .deliver(after: .zero))
     }
 
     @Test func blockedDropsEverything() {
-        var random = Seeded(state: 1)
+        var random = SplitMix64(seed: 1)
         let faults = DirectionFaults(blocked: true)
         #expect((0..<100).allSatisfy { _ in faults.decide(using: &random) == .drop })
     }
 
     @Test func dropRateIsRoughlyHonoured() {
-        var random = Seeded(state: 42)
+        var random = SplitMix64(seed: 42)
         let faults = DirectionFaults(dropPerMille: 250)
         let dropped = (0..<10_000).filter { _ in faults.decide(using: &random) == .drop }.count
         #expect((2_200...2_800).contains(dropped))
@@ -155,7 +145,7 @@ import WarrantTransport
     }
 
     @Test func delayStaysWithinDelayPlusJitter() {
-        var random = Seeded(state: 7)
+        var random = SplitMix64(seed: 7)
         let faults = DirectionFaults(delay: .milliseconds(20), jitter: .milliseconds(10))
         var seen = Set<Duration>()
         for _ in 0..<1000 {

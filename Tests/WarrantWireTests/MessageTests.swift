@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WarrantTestSupport
 import WarrantCrypto
 @testable import WarrantWire
 
@@ -154,18 +155,5 @@ import WarrantCrypto
         let message = SignedMessage(sealing: RevokeAll(nonce: 4), by: Self.signer)
         #expect(message.hash == Blake2b.hash(message.bytes))
         #expect(message.message == .revokeAll(RevokeAll(nonce: 4)))
-    }
-}
-
-/// A small deterministic generator for tests (SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }
