@@ -26,7 +26,7 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
 swiftv=$(swift --version 2>/dev/null | head -1)
 section=$(cat <<SECTION
 <!-- bench:foundation:start -->
-## Foundation: crypto, wire, transport
+## Foundation and ledger: crypto, wire, transport, sessions, storage
 
 Measured $(date -u +%Y-%m-%d) with \`scripts/bench.sh${args[*]:+ ${args[*]}}\` (release build of \`warrant-bench\`).
 Machine: ${cpu}, $(nproc) cores, ${mem}, Linux $(uname -r), ${swiftv}.

@@ -41,12 +41,13 @@ extension Ledger {
         let drift = now > blockClock ? now - blockClock : blockClock - now
         if drift > skew { return deny(.clockSkew) }
 
-        var candidates = sessions(ofKey: question.sessionKey)
-        if let id = question.session { candidates = candidates.filter { $0.id == id } }
-        guard !candidates.isEmpty else { return deny(.unknownSession, question.session) }
-
-        var lastDenial: (reason: ReasonCode, session: Session)?
-        for session in candidates.sorted(by: { ($0.expiresAt, $0.id) > ($1.expiresAt, $1.id) }) {
+        // One pass over the key's sessions: the allowing one that expires last wins;
+        // failing that, the reason of the one that expires last.
+        let ids: [Digest] = question.session.map { [$0] } ?? Array(sessionsByKey[question.sessionKey] ?? [])
+        var allowing: Session?
+        var denial: (reason: ReasonCode, session: Session)?
+        for id in ids {
+            guard let session = sessions[id], session.sessionKey == question.sessionKey else { continue }
             let reason: ReasonCode?
             if session.expiresAt <= now || session.expiresAt - now <= skew {
                 reason = .expired
@@ -56,16 +57,26 @@ extension Ledger {
                 reason = usageReason(session, operation: question.operation, resource: question.resource,
                                      amount: question.amount, time: max(now, lastBlockTimeMs))
             }
-            guard let reason else {
-                return CheckAnswer(
-                    allowed: true, reason: nil, height: height, wallClockMs: now, lastBlockTimeMs: lastBlockTimeMs,
-                    sinceLastBlockMs: readings.sinceLastBlockMs, session: session.id,
-                    remainingBudget: session.remainingBudget, remainingUses: session.remainingUses,
-                    timeLeftMs: session.expiresAt - skew - now)
+            if let reason {
+                if denial.map({ Self.expiresLater(session, than: $0.session) }) ?? true { denial = (reason, session) }
+            } else if allowing.map({ Self.expiresLater(session, than: $0) }) ?? true {
+                allowing = session
             }
-            if lastDenial == nil { lastDenial = (reason, session) }
         }
-        return deny(lastDenial!.reason, lastDenial!.session.id)
+        if let session = allowing {
+            return CheckAnswer(
+                allowed: true, reason: nil, height: height, wallClockMs: now, lastBlockTimeMs: lastBlockTimeMs,
+                sinceLastBlockMs: readings.sinceLastBlockMs, session: session.id,
+                remainingBudget: session.remainingBudget, remainingUses: session.remainingUses,
+                timeLeftMs: session.expiresAt - skew - now)
+        }
+        guard let denial else { return deny(.unknownSession, question.session) }
+        return deny(denial.reason, denial.session.id)
+    }
+
+    /// Orders sessions by expiry, then id: a total order, so every node picks alike.
+    static func expiresLater(_ a: Session, than b: Session) -> Bool {
+        a.expiresAt != b.expiresAt ? a.expiresAt > b.expiresAt : b.id < a.id
     }
 
     /// Many checks against one set of readings, answered in order.

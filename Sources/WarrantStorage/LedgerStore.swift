@@ -73,13 +73,11 @@ public final class LedgerStore: Sendable {
                     arguments: [int(block.height), outcome.stateHash.hex, int(outcome.changes.ordinal), accepted,
                                 outcome.outcomes.count - accepted])
                 for (position, (request, result)) in zip(block.requests, outcome.outcomes).enumerated() {
-                    try db.execute(
-                        sql: "INSERT INTO outcomes (height, position, request, kind, signer, accepted, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    try db.cachedStatement(sql: "INSERT INTO outcomes (height, position, request, kind, signer, accepted, reason) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
                         arguments: [int(block.height), position, request.id.hex, request.kindName, request.signer.hex,
                                     result.accepted, result.reason?.name])
                     if result.accepted, case .act(let act) = request.body {
-                        try db.execute(
-                            sql: "INSERT INTO spends (height, position, session, sequence, operation, resource, amount) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        try db.cachedStatement(sql: "INSERT INTO spends (height, position, session, sequence, operation, resource, amount) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
                             arguments: [int(block.height), position, act.session.hex, int(act.sequence), act.operation,
                                         act.resource, int(act.amount)])
                     }
@@ -95,20 +93,21 @@ public final class LedgerStore: Sendable {
 
     private func write(_ changes: LedgerChanges, _ db: Database) throws {
         for id in changes.removedSessions {
-            try db.execute(sql: "DELETE FROM sessions WHERE id = ?", arguments: [id.hex])
+            try db.cachedStatement(sql: "DELETE FROM sessions WHERE id = ?").execute(arguments: [id.hex])
         }
         for key in changes.removedNonces {
-            try db.execute(sql: "DELETE FROM nonces WHERE signer = ? AND nonce = ?", arguments: [key.signer.hex, int(key.nonce)])
+            try db.cachedStatement(sql: "DELETE FROM nonces WHERE signer = ? AND nonce = ?")
+                .execute(arguments: [key.signer.hex, int(key.nonce)])
         }
         for s in changes.upsertedSessions {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO sessions (id, principal, granted_by, nonce, session_key, operations, resources,
                         max_amount, not_before, expires_at, budget, max_uses, rate_count, rate_window_ms, parent, depth,
                         grant_height, grant_ordinal, spent, uses, carved_budget, carved_uses, last_sequence,
                         recent_act_times, revoked_height)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """).execute(
                 arguments: [
                     s.id.hex, s.principal.hex, s.grantedBy.hex, int(s.nonce), s.sessionKey.hex, json(s.operations),
                     json(s.resources.map(\.text)), s.maxAmount.map(int), int(s.notBefore), int(s.expiresAt), int(s.budget),
@@ -118,14 +117,12 @@ public final class LedgerStore: Sendable {
                 ])
         }
         for record in changes.upsertedNonces {
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO nonces (signer, nonce, retain_until) VALUES (?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO nonces (signer, nonce, retain_until) VALUES (?, ?, ?)").execute(
                 arguments: [record.key.signer.hex, int(record.key.nonce),
                             record.retainUntil == NonceKey.forever ? nil : int(record.retainUntil)])
         }
         for record in changes.revokeAll {
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO revoke_alls (principal, ordinal, height) VALUES (?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO revoke_alls (principal, ordinal, height) VALUES (?, ?, ?)").execute(
                 arguments: [record.principal.hex, int(record.ordinal), int(record.height)])
         }
     }

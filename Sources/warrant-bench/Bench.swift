@@ -32,6 +32,12 @@ struct Bench {
         row("nng req/rep round trip, loopback TCP, 1 client", "p50 \(format(single.p50)) µs, p99 \(format(single.p99)) µs, \(Int(single.perSecond)) /s")
         let many = try await measureRoundTrips(clients: 16, requestsPerClient: 5_000 / scale)
         row("nng req/rep round trip, loopback TCP, 16 clients", "p50 \(format(many.p50)) µs, p99 \(format(many.p99)) µs, \(Int(many.perSecond)) /s")
+
+        let ledger = try LedgerBench.run(rounds: quick ? 3 : 10)
+        row("ledger: block of 1,000 grants applied (in memory)", "\(format(ledger.grantBlockMs)) ms (\(Int(ledger.grantsPerSecond)) grants/s)")
+        row("ledger: block of 1,000 acts applied (in memory)", "\(format(ledger.actBlockMs)) ms (\(Int(ledger.actsPerSecond)) acts/s)")
+        row("ledger: SQLite commit of that block (WAL, synchronous=FULL)", "\(format(ledger.commitMs)) ms")
+        row("ledger: local check, 10,000 sessions", "median \(format(ledger.checkMedianMicroseconds)) µs, \(Int(ledger.checksPerSecond)) /s")
     }
 
     static func format(_ value: Double) -> String {
