@@ -27,6 +27,9 @@ public enum MessageKind: UInt8, Sendable, NamedCode {
     case control = 18
     case controlAnswer = 19
 
+    public func encode(to encoder: any Encoder) throws { try encodeName(to: encoder) }
+    public init(from decoder: any Decoder) throws { try self.init(decodingName: decoder) }
+
     public var name: String {
         switch self {
         case .grant: "grant"

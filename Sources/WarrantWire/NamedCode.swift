@@ -1,5 +1,7 @@
 /// An enum that travels on the wire as a number but is shown (JSON, logs, docs) by its
-/// name. Gives lookup by name and name-based Codable to every conformer.
+/// name. Gives lookup by name and name-based coding to every conformer. (Conformers
+/// implement Codable by calling `encodeName`/`init(decodingName:)`: Swift would
+/// otherwise synthesise a case-keyed coding for the enum instead of these.)
 public protocol NamedCode: CaseIterable, Codable, CustomStringConvertible {
     var name: String { get }
 }
@@ -12,12 +14,12 @@ extension NamedCode {
 
     public var description: String { name }
 
-    public func encode(to encoder: any Encoder) throws {
+    public func encodeName(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(name)
     }
 
-    public init(from decoder: any Decoder) throws {
+    public init(decodingName decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let name = try container.decode(String.self)
         guard let value = Self(name: name) else {

@@ -20,6 +20,9 @@ public enum ReasonCode: UInt8, Sendable, NamedCode {
     case malformed = 17
     case tooLarge = 18
 
+    public func encode(to encoder: any Encoder) throws { try encodeName(to: encoder) }
+    public init(from decoder: any Decoder) throws { try self.init(decodingName: decoder) }
+
     public var name: String {
         switch self {
         case .expired: "expired"

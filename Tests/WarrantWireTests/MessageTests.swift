@@ -157,3 +157,13 @@ import WarrantCrypto
         #expect(message.message == .revokeAll(RevokeAll(nonce: 4)))
     }
 }
+
+@Suite struct JSONFormTests {
+    @Test func kindsAndReasonsAreShownByName() throws {
+        let encoder = JSONEncoder()
+        #expect(String(decoding: try encoder.encode([MessageKind.revokeAll]), as: UTF8.self) == #"["revoke-all"]"#)
+        #expect(String(decoding: try encoder.encode([ReasonCode.notYetValid]), as: UTF8.self) == #"["not_yet_valid"]"#)
+        #expect(try JSONDecoder().decode([ReasonCode].self, from: Data(#"["clock_skew"]"#.utf8)) == [.clockSkew])
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode([MessageKind].self, from: Data(#"["nope"]"#.utf8)) }
+    }
+}
