@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "WarrantTransport", targets: ["WarrantTransport"]),
         .library(name: "WarrantLedger", targets: ["WarrantLedger"]),
         .library(name: "WarrantStorage", targets: ["WarrantStorage"]),
+        .library(name: "WarrantConsensus", targets: ["WarrantConsensus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,6 +41,8 @@ let package = Package(
             name: "WarrantLedger",
             dependencies: ["WarrantWire", "WarrantCrypto", .product(name: "HeapModule", package: "swift-collections")]
         ),
+        // Pure Tendermint core: no I/O, no clock, no tasks, no keys.
+        .target(name: "WarrantConsensus", dependencies: ["WarrantWire", "WarrantCrypto"]),
         .target(
             name: "WarrantStorage",
             dependencies: ["WarrantLedger", "WarrantWire", .product(name: "GRDB", package: "GRDB.swift")]
@@ -71,6 +74,11 @@ let package = Package(
             name: "WarrantLedgerTests",
             dependencies: ["WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantTestSupport",
                            .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "WarrantConsensusTests",
+            dependencies: ["WarrantConsensus", "WarrantWire", "WarrantCrypto", "WarrantTestSupport"],
+            exclude: ["Scenarios"]
         ),
         .testTarget(
             name: "WarrantStorageTests",

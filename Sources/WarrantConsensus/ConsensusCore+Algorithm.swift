@@ -1,0 +1,193 @@
+import WarrantCrypto
+import WarrantWire
+
+/// The rules of Algorithm 1, evaluated after every input until none fires.
+extension ConsensusCore {
+    /// L11–L21.
+    mutating func startRound(_ newRound: UInt64, now: UInt64) -> [Directive] {
+        round = newRound  // L12
+        step = .propose  // L13
+        waitingToPropose = false
+        var out: [Directive] = []
+        if isProposer {  // L14
+            out += proposeIfReady(now: now, force: newRound > 0)
+        } else {
+            // L21; at round 0 also wait out the proposer's heartbeat, when it is idle.
+            var wait = parameters.timeout(.propose, round: newRound)
+            if newRound == 0 {
+                let heartbeatAt = lastBlockTimeMs + parameters.heartbeatIntervalMs
+                if heartbeatAt > now { wait += heartbeatAt - now }
+            }
+            out.append(.scheduleTimeout(.propose, height: height, round: newRound, afterMs: wait))
+        }
+        return out
+    }
+
+    /// L15–L19: propose the valid value, or a new block from the pool. An idle proposer
+    /// at round 0 waits for a request or for the heartbeat interval, so an idle cluster
+    /// commits one empty block per `heartbeatIntervalMs` and no faster.
+    mutating func proposeIfReady(now: UInt64, force: Bool) -> [Directive] {
+        guard step == .propose, isProposer, !ownProposals.contains(where: { $0.round == round }) else { return [] }
+        guard let stateHash = appliedStateHash else {
+            waitingToPropose = true
+            return []
+        }
+        let block: Block
+        if let validValue {  // L15–L16
+            block = validValue
+        } else {
+            let heartbeatAt = lastBlockTimeMs + parameters.heartbeatIntervalMs
+            if pool.isEmpty && !force && now < heartbeatAt {
+                let first = !waitingToPropose
+                waitingToPropose = true
+                return first ? [.scheduleTimeout(.heartbeat, height: height, round: round, afterMs: heartbeatAt - now)] : []
+            }
+            let entries = pool.take(maxCount: parameters.maxBlockRequests, maxBytes: parameters.maxBlockBytes)
+            block = Block(height: height, timeMs: max(now, lastBlockTimeMs + 1), proposer: me, previous: lastBlockHash,
+                          lastCommit: lastCertificate, stateHash: stateHash,
+                          requests: entries.map { ByteString($0.bytes) }, evidence: [])  // L18
+        }
+        waitingToPropose = false
+        let proposal = Proposal(height: height, round: round, validRound: validRound, block: block)  // L19
+        ownProposals.append(proposal)
+        return [.persist(record), .broadcastProposal(proposal)] + receiveOwnProposal(proposal, now: now)
+    }
+
+    mutating func receiveOwnProposal(_ proposal: Proposal, now: UInt64) -> [Directive] {
+        if proposals[proposal.round] == nil {
+            proposals[proposal.round] = ReceivedProposal(proposal: proposal, blockHash: proposal.block.hash,
+                                                         valid: isValid(proposal.block))
+        }
+        return []
+    }
+
+    /// Casts a vote unless one was already cast for this round and step (possible only
+    /// after a restart): a validator never signs two different votes for one (h, r, step).
+    mutating func castVote(_ type: VoteType, block: Digest?) -> [Directive] {
+        step = type == .prevote ? .prevote : .precommit
+        if let earlier = ownVotes.first(where: { $0.type == type && $0.round == round }) {
+            return [.persist(record), .broadcastVote(type: type, height: height, round: round, block: earlier.block)]
+        }
+        ownVotes.append(ConsensusRecord.OwnVote(type: type, round: round, block: block))
+        return [.persist(record), .broadcastVote(type: type, height: height, round: round, block: block)]
+    }
+
+    /// Fires every rule whose condition holds, until none does.
+    mutating func evaluate(now: UInt64) -> [Directive] {
+        var out: [Directive] = []
+        while true {
+            if let decided = decideIfPossible(now: now) {  // L49
+                return out + decided
+            }
+            if let skipTo = roundToSkipTo() {  // L55
+                out += startRound(skipTo, now: now)
+                continue
+            }
+            if step == .propose, let p = proposals[round] {
+                if p.proposal.validRound == -1 {  // L22
+                    let acceptable = p.valid && (lockedRound == -1 || lockedValue?.hash == p.blockHash)  // L23
+                    out += castVote(.prevote, block: acceptable ? p.blockHash : nil)  // L24–L27
+                    continue
+                }
+                let vr = p.proposal.validRound
+                if vr >= 0, vr < Int64(round), votes.count(.prevote, round: UInt64(vr), for: p.blockHash) >= validators.quorum {  // L28
+                    let acceptable = p.valid && (lockedRound <= vr || lockedValue?.hash == p.blockHash)  // L29
+                    out += castVote(.prevote, block: acceptable ? p.blockHash : nil)  // L30–L33
+                    continue
+                }
+            }
+            if step == .prevote, !prevoteTimeoutScheduled.contains(round),
+               votes.total(.prevote, round: round) >= validators.quorum {  // L34
+                prevoteTimeoutScheduled.insert(round)
+                out.append(.scheduleTimeout(.prevote, height: height, round: round,
+                                            afterMs: parameters.timeout(.prevote, round: round)))  // L35
+                continue
+            }
+            if step >= .prevote, !polkaHandled.contains(round), let p = proposals[round], p.valid,
+               votes.count(.prevote, round: round, for: p.blockHash) >= validators.quorum {  // L36
+                polkaHandled.insert(round)
+                // L42–L43 are set before the precommit leaves, so the record persisted
+                // with it already holds the new valid value.
+                validValue = p.proposal.block  // L42
+                validRound = Int64(round)  // L43
+                if step == .prevote {  // L37
+                    lockedValue = p.proposal.block  // L38
+                    lockedRound = Int64(round)  // L39
+                    out += castVote(.precommit, block: p.blockHash)  // L40–L41
+                }
+                continue
+            }
+            if step == .prevote, votes.count(.prevote, round: round, for: nil) >= validators.quorum {  // L44
+                out += castVote(.precommit, block: nil)  // L45–L46
+                continue
+            }
+            if !precommitTimeoutScheduled.contains(round), votes.total(.precommit, round: round) >= validators.quorum {  // L47
+                precommitTimeoutScheduled.insert(round)
+                out.append(.scheduleTimeout(.precommit, height: height, round: round,
+                                            afterMs: parameters.timeout(.precommit, round: round)))  // L48
+                continue
+            }
+            return out
+        }
+    }
+
+    /// L49–L54: a proposal of any round with 2f + 1 precommits for it decides the height.
+    mutating func decideIfPossible(now: UInt64) -> [Directive]? {
+        for r in proposals.keys.sorted() {
+            let p = proposals[r]!
+            guard p.valid, votes.count(.precommit, round: r, for: p.blockHash) >= validators.quorum else { continue }
+            let precommits = votes.votes(.precommit, round: r, for: p.blockHash)
+            let certificate = Certificate(height: height, round: r, block: p.blockHash,
+                                          signatures: precommits.map { CommitSignature(validator: $0.validator, signature: $0.signature) })
+            let block = p.proposal.block
+            // L51–L54: next height, fresh round state.
+            height += 1
+            round = 0
+            step = .propose
+            lockedValue = nil
+            lockedRound = -1
+            validValue = nil
+            validRound = -1
+            proposals = [:]
+            votes = VoteKeeper()
+            ownVotes = []
+            ownProposals = []
+            prevoteTimeoutScheduled = []
+            precommitTimeoutScheduled = []
+            polkaHandled = []
+            conflicts = []
+            lastBlockHash = p.blockHash
+            lastBlockTimeMs = block.timeMs
+            lastCertificate = certificate
+            appliedStateHash = nil
+            pool.remove(Set(block.requests.map { Blake2b.hash($0.bytes) }))
+            return [.decide(block, certificate), .persist(record),
+                    .scheduleTimeout(.rebroadcast, height: height, round: 0, afterMs: parameters.rebroadcastIntervalMs)]
+                + startRound(0, now: now)
+        }
+        return nil
+    }
+
+    /// L55: the smallest round above ours in which f + 1 validators have sent messages.
+    func roundToSkipTo() -> UInt64? {
+        var candidates = votes.rounds.filter { $0 > round }
+        candidates.formUnion(proposals.keys.filter { $0 > round })
+        for r in candidates.sorted() {
+            var senders = votes.voters(round: r)
+            if proposals[r] != nil { senders.insert(validators.proposer(height: height, round: r)) }
+            if senders.count >= validators.skipThreshold { return r }
+        }
+        return nil
+    }
+
+    /// Own proposal and votes of the current round, and the last certificate, again.
+    func rebroadcast() -> [Directive] {
+        var out: [Directive] = []
+        if let proposal = ownProposals.last(where: { $0.round == round }) { out.append(.rebroadcastProposal(proposal)) }
+        for type in [VoteType.prevote, .precommit] {
+            if let vote = votes.vote(type, round: round, from: me) { out.append(.rebroadcastVote(vote)) }
+        }
+        if let lastCertificate { out.append(.rebroadcastCertificate(lastCertificate)) }
+        return out
+    }
+}

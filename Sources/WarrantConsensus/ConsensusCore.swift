@@ -1,0 +1,211 @@
+import WarrantCrypto
+import WarrantWire
+
+/// Tendermint consensus (Algorithm 1 of Buchman, Kwon and Milosevic, "The latest gossip
+/// on BFT consensus", arXiv 1807.04938) as a pure value. Each input is a `mutating func
+/// on…(…, now:)` returning the directives the shell must carry out, in order; the core
+/// does no I/O, reads no clock, holds no key and spawns no task. Proposals, votes and
+/// requests arrive already verified at the edge; the core emits unsigned votes and
+/// proposals for the shell to sign. Refusals are values (`Ignored`).
+///
+/// Line numbers in comments (`// L22`) refer to Algorithm 1 in the paper.
+public struct ConsensusCore: Sendable {
+    public let validators: ValidatorSet
+    /// This validator's public key (the shell holds the secret).
+    public let me: PublicKey
+    public let parameters: ConsensusParameters
+
+    // Algorithm 1 state (L2–L9).
+    public internal(set) var height: UInt64
+    public internal(set) var round: UInt64 = 0
+    public internal(set) var step: Step = .propose
+    public internal(set) var lockedValue: Block?
+    public internal(set) var lockedRound: Int64 = -1
+    public internal(set) var validValue: Block?
+    public internal(set) var validRound: Int64 = -1
+
+    // The chain tip this height builds on.
+    public internal(set) var lastBlockHash: Digest
+    public internal(set) var lastBlockTimeMs: UInt64
+    public internal(set) var lastCertificate: Certificate?
+    public internal(set) var appliedStateHash: Digest?
+
+    /// The first proposal from each round's proposer, with its hash and validity.
+    var proposals: [UInt64: ReceivedProposal] = [:]
+    public internal(set) var votes = VoteKeeper()
+    var ownVotes: [ConsensusRecord.OwnVote] = []
+    var ownProposals: [Proposal] = []
+    /// "For the first time" guards of L34, L36 and L47, per round.
+    var prevoteTimeoutScheduled: Set<UInt64> = []
+    var precommitTimeoutScheduled: Set<UInt64> = []
+    var polkaHandled: Set<UInt64> = []
+    /// A proposer waiting for the state hash of the last block, or for work (heartbeat).
+    var waitingToPropose = false
+    public internal(set) var pool: RequestPool
+    /// Conflicting votes seen (kept for evidence).
+    public internal(set) var conflicts: [[SignedVote]] = []
+
+    struct ReceivedProposal: Hashable, Sendable {
+        let proposal: Proposal
+        let blockHash: Digest
+        let valid: Bool
+    }
+
+    /// A core at the first height of a new chain.
+    public init(validators: ValidatorSet, me: PublicKey, parameters: ConsensusParameters = ConsensusParameters(),
+                genesisTimeMs: UInt64, genesisStateHash: Digest) {
+        self.validators = validators
+        self.me = me
+        self.parameters = parameters
+        height = 1
+        lastBlockHash = .zero
+        lastBlockTimeMs = genesisTimeMs
+        appliedStateHash = genesisStateHash
+        pool = RequestPool()
+    }
+
+    /// A core rebuilt from its last persisted record (after a crash or restart).
+    public init(validators: ValidatorSet, me: PublicKey, parameters: ConsensusParameters = ConsensusParameters(),
+                restoring record: ConsensusRecord) {
+        self.validators = validators
+        self.me = me
+        self.parameters = parameters
+        height = record.height
+        round = record.round
+        step = record.step
+        lockedValue = record.lockedValue
+        lockedRound = record.lockedRound
+        validValue = record.validValue
+        validRound = record.validRound
+        ownVotes = record.ownVotes
+        ownProposals = record.ownProposals
+        lastBlockHash = record.lastBlockHash
+        lastBlockTimeMs = record.lastBlockTimeMs
+        lastCertificate = record.lastCertificate
+        appliedStateHash = record.appliedStateHash
+        pool = RequestPool()
+    }
+
+    public var record: ConsensusRecord {
+        ConsensusRecord(height: height, round: round, step: step, lockedValue: lockedValue, lockedRound: lockedRound,
+                        validValue: validValue, validRound: validRound, ownVotes: ownVotes, ownProposals: ownProposals,
+                        lastBlockHash: lastBlockHash, lastBlockTimeMs: lastBlockTimeMs, lastCertificate: lastCertificate,
+                        appliedStateHash: appliedStateHash)
+    }
+
+    public var isProposer: Bool { validators.proposer(height: height, round: round) == me }
+
+    // MARK: inputs
+
+    /// Starts (or, after a restart, resumes) the current height.
+    public mutating func onStart(now: UInt64) -> [Directive] {
+        var out: [Directive] = [.scheduleTimeout(.rebroadcast, height: height, round: 0, afterMs: parameters.rebroadcastIntervalMs)]
+        if ownVotes.isEmpty && ownProposals.isEmpty && round == 0 && step == .propose {
+            out += startRound(0, now: now)  // L10
+        } else {
+            // Resuming: the proposal and votes already made are sent again, unchanged, and
+            // the timer of the step we were in is re-armed.
+            if let proposal = ownProposals.last(where: { $0.round == round }) {
+                out.append(.rebroadcastProposal(proposal))
+                out += receiveOwnProposal(proposal, now: now)
+            }
+            let kind: TimeoutKind = switch step {
+            case .propose: .propose
+            case .prevote: .prevote
+            case .precommit: .precommit
+            }
+            out.append(.scheduleTimeout(kind, height: height, round: round, afterMs: parameters.timeout(kind, round: round)))
+            for vote in ownVotes where vote.round == round {
+                out.append(.broadcastVote(type: vote.type, height: height, round: vote.round, block: vote.block))
+            }
+        }
+        return out
+    }
+
+    /// A proposal from the network, its signature (and the signatures of every request in
+    /// it) checked at the edge: `requestsValid` is false if any request failed.
+    public mutating func onProposal(_ proposal: Proposal, from sender: PublicKey, requestsValid: Bool,
+                                    now: UInt64) -> Reaction {
+        guard validators.contains(sender) else { return .ignored(.notAValidator) }
+        guard proposal.height == height else { return .ignored(proposal.height < height ? .oldHeight : .futureHeight) }
+        guard validators.proposer(height: height, round: proposal.round) == sender else { return .ignored(.wrongProposer) }
+        let hash = proposal.block.hash
+        if let existing = proposals[proposal.round] {
+            return .ignored(existing.blockHash == hash && existing.proposal.validRound == proposal.validRound ? .duplicate : .equivocation)
+        }
+        proposals[proposal.round] = ReceivedProposal(proposal: proposal, blockHash: hash,
+                                                     valid: requestsValid && isValid(proposal.block))
+        return .acted(evaluate(now: now))
+    }
+
+    /// A vote from the network (or this validator's own, signed by the shell).
+    public mutating func onVote(_ vote: SignedVote, now: UInt64) -> Reaction {
+        guard validators.contains(vote.validator) else { return .ignored(.notAValidator) }
+        guard vote.height == height else { return .ignored(vote.height < height ? .oldHeight : .futureHeight) }
+        switch votes.add(vote) {
+        case .duplicate: return .ignored(.duplicate)
+        case .conflict(let first):
+            conflicts.append([first, vote])
+            return .ignored(.equivocation)
+        case .added: return .acted(evaluate(now: now))
+        }
+    }
+
+    /// A timer the core scheduled has fired.
+    public mutating func onTimeout(_ kind: TimeoutKind, height timeoutHeight: UInt64, round timeoutRound: UInt64,
+                                   now: UInt64) -> Reaction {
+        guard timeoutHeight == height else { return .ignored(.staleTimeout) }
+        var out: [Directive] = []
+        switch kind {
+        case .propose:  // L57
+            guard timeoutRound == round, step == .propose else { return .ignored(.staleTimeout) }
+            out += castVote(.prevote, block: nil)
+        case .prevote:  // L61
+            guard timeoutRound == round, step == .prevote else { return .ignored(.staleTimeout) }
+            out += castVote(.precommit, block: nil)
+        case .precommit:  // L65
+            guard timeoutRound == round else { return .ignored(.staleTimeout) }
+            out += startRound(round + 1, now: now)
+        case .heartbeat:
+            guard timeoutRound == round, waitingToPropose else { return .ignored(.staleTimeout) }
+            out += proposeIfReady(now: now, force: true)
+        case .rebroadcast:
+            out += rebroadcast()
+            out.append(.scheduleTimeout(.rebroadcast, height: height, round: 0, afterMs: parameters.rebroadcastIntervalMs))
+            return .acted(out)
+        }
+        return .acted(out + evaluate(now: now))
+    }
+
+    /// A request admitted at the edge (from a client or forwarded by a peer).
+    public mutating func onRequest(id: Digest, bytes: [UInt8], now: UInt64) -> Reaction {
+        guard pool.add(id: id, bytes: bytes) else { return .ignored(pool.contains(id) ? .duplicate : .poolFull) }
+        var out: [Directive] = [.forwardRequest(bytes)]
+        if waitingToPropose { out += proposeIfReady(now: now, force: false) }
+        return .acted(out + evaluate(now: now))
+    }
+
+    /// The shell applied the block decided at `height` and reports the ledger's state hash.
+    public mutating func onApplied(height appliedHeight: UInt64, stateHash: Digest, now: UInt64) -> [Directive] {
+        guard appliedHeight + 1 == height else { return [] }
+        appliedStateHash = stateHash
+        guard waitingToPropose else { return [] }
+        return proposeIfReady(now: now, force: false) + evaluate(now: now)
+    }
+
+    // MARK: structural validity
+
+    /// What the core itself can check of a block: it extends our chain tip, its time moves
+    /// forward, its certificate names the previous block, its state hash is ours, and it
+    /// respects the size limits. (Signatures were checked at the edge; ledger rules do not
+    /// make a block invalid: a request breaking them is included and recorded as rejected.)
+    func isValid(_ block: Block) -> Bool {
+        guard block.height == height, block.previous == lastBlockHash, block.timeMs > lastBlockTimeMs || height == 1,
+              block.requests.count <= parameters.maxBlockRequests,
+              block.requests.reduce(0, { $0 + $1.bytes.count }) <= parameters.maxBlockBytes else { return false }
+        guard let appliedStateHash, block.stateHash == appliedStateHash else { return false }
+        if height == 1 { return block.lastCommit == nil }
+        guard let commit = block.lastCommit, commit.height == height - 1, commit.block == lastBlockHash else { return false }
+        return true
+    }
+}

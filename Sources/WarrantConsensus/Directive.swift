@@ -1,0 +1,101 @@
+import WarrantCrypto
+import WarrantWire
+
+/// The steps of a round (Algorithm 1's `step_p`).
+public enum Step: String, Hashable, Sendable, Comparable {
+    case propose, prevote, precommit
+
+    private var order: Int {
+        switch self {
+        case .propose: 0
+        case .prevote: 1
+        case .precommit: 2
+        }
+    }
+
+    public static func < (a: Step, b: Step) -> Bool { a.order < b.order }
+}
+
+public enum VoteType: String, Hashable, Sendable {
+    case prevote, precommit
+}
+
+/// Timers the core asks the shell to run; each fires back as `onTimeout`.
+public enum TimeoutKind: String, Hashable, Sendable {
+    case propose, prevote, precommit
+    /// Re-send the current proposal, own votes and last certificate.
+    case rebroadcast
+    /// An idle proposer's wait before proposing an empty block.
+    case heartbeat
+}
+
+/// A vote as the core sees it: verified at the edge (the signature is carried, never
+/// checked here), from a member of the validator set.
+public struct SignedVote: Hashable, Sendable {
+    public let type: VoteType
+    public let height: UInt64
+    public let round: UInt64
+    /// nil is a vote for nil.
+    public let block: Digest?
+    public let validator: PublicKey
+    public let signature: Signature
+    /// The complete vote envelope as received (kept for evidence).
+    public let envelope: [UInt8]
+
+    public init(type: VoteType, height: UInt64, round: UInt64, block: Digest?, validator: PublicKey,
+                signature: Signature, envelope: [UInt8] = []) {
+        self.type = type
+        self.height = height
+        self.round = round
+        self.block = block
+        self.validator = validator
+        self.signature = signature
+        self.envelope = envelope
+    }
+}
+
+/// What the core asks its shell to do, in the order given. The shell persists first,
+/// then sends, then applies (etcd's `Ready` order).
+public enum Directive: Hashable, Sendable {
+    /// Write this record durably before anything later in the list leaves the node.
+    case persist(ConsensusRecord)
+    /// Sign and send this proposal to every peer.
+    case broadcastProposal(Proposal)
+    /// Sign and send this vote to every peer, then hand the signed vote back to the core.
+    case broadcastVote(type: VoteType, height: UInt64, round: UInt64, block: Digest?)
+    /// Sign and send an earlier proposal again (same block, same bytes).
+    case rebroadcastProposal(Proposal)
+    /// Send an already signed vote again.
+    case rebroadcastVote(SignedVote)
+    /// Send the certificate of the last decided block again.
+    case rebroadcastCertificate(Certificate)
+    /// Run a timer; when it expires, call `onTimeout(kind, height:, round:)`.
+    case scheduleTimeout(TimeoutKind, height: UInt64, round: UInt64, afterMs: UInt64)
+    /// The block is decided: apply it, then call `onApplied(height:stateHash:)`.
+    case decide(Block, Certificate)
+    /// Send an admitted request to every peer, so every proposer sees it.
+    case forwardRequest([UInt8])
+}
+
+/// Why the core ignored an input. Refusals are values, not errors.
+public enum Ignored: String, Hashable, Sendable {
+    case notAValidator = "not_a_validator"
+    case oldHeight = "old_height"
+    case futureHeight = "future_height"
+    case wrongProposer = "wrong_proposer"
+    case duplicate
+    case equivocation
+    case staleTimeout = "stale_timeout"
+    case poolFull = "pool_full"
+}
+
+/// What an input led to: directives to carry out, or the reason it was ignored.
+public enum Reaction: Hashable, Sendable {
+    case acted([Directive])
+    case ignored(Ignored)
+
+    public var directives: [Directive] {
+        if case .acted(let directives) = self { return directives }
+        return []
+    }
+}
