@@ -10,6 +10,12 @@ public struct ConsensusRecord: Hashable, Sendable {
         public let type: VoteType
         public let round: UInt64
         public let block: Digest?
+
+        public init(type: VoteType, round: UInt64, block: Digest?) {
+            self.type = type
+            self.round = round
+            self.block = block
+        }
     }
 
     public var height: UInt64
@@ -29,4 +35,22 @@ public struct ConsensusRecord: Hashable, Sendable {
     public var lastCertificate: Certificate?
     /// The ledger's state hash after the last decided block (nil until applied).
     public var appliedStateHash: Digest?
+
+    public init(height: UInt64, round: UInt64, step: Step, lockedValue: Block?, lockedRound: Int64, validValue: Block?,
+                validRound: Int64, ownVotes: [OwnVote], ownProposals: [Proposal], lastBlockHash: Digest,
+                lastBlockTimeMs: UInt64, lastCertificate: Certificate?, appliedStateHash: Digest?) {
+        self.height = height
+        self.round = round
+        self.step = step
+        self.lockedValue = lockedValue
+        self.lockedRound = lockedRound
+        self.validValue = validValue
+        self.validRound = validRound
+        self.ownVotes = ownVotes
+        self.ownProposals = ownProposals
+        self.lastBlockHash = lastBlockHash
+        self.lastBlockTimeMs = lastBlockTimeMs
+        self.lastCertificate = lastCertificate
+        self.appliedStateHash = appliedStateHash
+    }
 }
