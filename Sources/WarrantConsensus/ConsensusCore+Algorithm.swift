@@ -157,6 +157,7 @@ extension ConsensusCore {
             polkaHandled = []
             conflicts = []
             lastBlockHash = p.blockHash
+            lastBlock = block
             lastBlockTimeMs = block.timeMs
             lastCertificate = certificate
             appliedStateHash = nil
@@ -187,7 +188,7 @@ extension ConsensusCore {
         for type in [VoteType.prevote, .precommit] {
             if let vote = votes.vote(type, round: round, from: me) { out.append(.rebroadcastVote(vote)) }
         }
-        if let lastCertificate { out.append(.rebroadcastCertificate(lastCertificate)) }
+        if let lastCertificate, let lastBlock { out.append(.rebroadcastCertificate(lastBlock, lastCertificate)) }
         return out
     }
 }

@@ -28,6 +28,8 @@ public struct ConsensusCore: Sendable {
     public internal(set) var lastBlockHash: Digest
     public internal(set) var lastBlockTimeMs: UInt64
     public internal(set) var lastCertificate: Certificate?
+    /// The last decided block (kept in memory for rebroadcast; not part of the record).
+    public internal(set) var lastBlock: Block?
     public internal(set) var appliedStateHash: Digest?
 
     /// The first proposal from each round's proposer, with its hash and validity.
@@ -183,6 +185,32 @@ public struct ConsensusCore: Sendable {
         var out: [Directive] = [.forwardRequest(bytes)]
         if waitingToPropose { out += proposeIfReady(now: now, force: false) }
         return .acted(out + evaluate(now: now))
+    }
+
+    /// A block of the current height with its commit certificate, from a peer that
+    /// decided it already (a rebroadcast certificate, or catch-up). The shell checked the
+    /// certificate at the edge (2f + 1 valid precommit signatures from the validator set
+    /// for this block); the core checks the block's structure and decides it (L49).
+    public mutating func onCommittedBlock(_ block: Block, certificate: Certificate, now: UInt64) -> Reaction {
+        guard block.height == height, certificate.height == height else {
+            return .ignored(block.height < height ? .oldHeight : .futureHeight)
+        }
+        let hash = block.hash
+        guard certificate.block == hash, isValid(block) else { return .ignored(.invalidCertificate) }
+        let signers = Set(certificate.signatures.map(\.validator))
+        guard signers.count >= validators.quorum, signers.allSatisfy(validators.contains) else {
+            return .ignored(.invalidCertificate)
+        }
+        let round = certificate.round
+        if proposals[round]?.blockHash != hash {
+            let proposal = Proposal(height: height, round: round, validRound: -1, block: block)
+            proposals[round] = ReceivedProposal(proposal: proposal, blockHash: hash, valid: true)
+        }
+        for signature in certificate.signatures {
+            _ = votes.add(SignedVote(type: .precommit, height: height, round: round, block: hash,
+                                     validator: signature.validator, signature: signature.signature))
+        }
+        return .acted(evaluate(now: now))
     }
 
     /// The shell applied the block decided at `height` and reports the ledger's state hash.

@@ -67,8 +67,9 @@ public enum Directive: Hashable, Sendable {
     case rebroadcastProposal(Proposal)
     /// Send an already signed vote again.
     case rebroadcastVote(SignedVote)
-    /// Send the certificate of the last decided block again.
-    case rebroadcastCertificate(Certificate)
+    /// Send the last decided block with its certificate again, so a peer one height
+    /// behind can decide it (`onCommittedBlock`).
+    case rebroadcastCertificate(Block, Certificate)
     /// Run a timer; when it expires, call `onTimeout(kind, height:, round:)`.
     case scheduleTimeout(TimeoutKind, height: UInt64, round: UInt64, afterMs: UInt64)
     /// The block is decided: apply it, then call `onApplied(height:stateHash:)`.
@@ -87,6 +88,7 @@ public enum Ignored: String, Hashable, Sendable {
     case equivocation
     case staleTimeout = "stale_timeout"
     case poolFull = "pool_full"
+    case invalidCertificate = "invalid_certificate"
 }
 
 /// What an input led to: directives to carry out, or the reason it was ignored.

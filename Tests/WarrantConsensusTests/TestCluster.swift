@@ -24,9 +24,11 @@ struct TestCluster {
         case proposal(Proposal)
         case vote(SignedVote)
         case request(Digest, [UInt8])
+        case committed(Block, Certificate)
 
         var type: String {
             switch self {
+            case .committed: "certificate"
             case .proposal: "proposal"
             case .vote(let v): v.type.rawValue
             case .request: "request"
@@ -121,8 +123,8 @@ struct TestCluster {
                 send(from: node, .proposal(proposal))
             case .rebroadcastVote(let vote):
                 send(from: node, .vote(vote))
-            case .rebroadcastCertificate:
-                break
+            case .rebroadcastCertificate(let block, let certificate):
+                send(from: node, .committed(block, certificate))
             case .scheduleTimeout(let kind, let height, let round, let after):
                 if kind == .rebroadcast && !rebroadcast { continue }
                 timers.append(Timer(node: node, kind: kind, height: height, round: round, at: now + after))
@@ -164,6 +166,8 @@ struct TestCluster {
             run(to, nodes[to].core.onVote(vote, now: now), context: "\(vote.type.rawValue) from \(name(index(of: vote.validator)))")
         case .request(let id, let bytes):
             run(to, nodes[to].core.onRequest(id: id, bytes: bytes, now: now), context: "request")
+        case .committed(let block, let certificate):
+            run(to, nodes[to].core.onCommittedBlock(block, certificate: certificate, now: now), context: "certificate")
         }
     }
 
