@@ -43,6 +43,14 @@ let package = Package(
         ),
         // Pure Tendermint core: no I/O, no clock, no tasks, no keys.
         .target(name: "WarrantConsensus", dependencies: ["WarrantWire", "WarrantCrypto"]),
+        // The checkers of DESIGN.md's rules over a history, shared by simulator and real runs.
+        .target(name: "WarrantCheck", dependencies: ["WarrantLedger", "WarrantWire", "WarrantCrypto"]),
+        // The deterministic in-process cluster simulator (seeded), with adversaries.
+        .target(
+            name: "WarrantSim",
+            dependencies: ["WarrantConsensus", "WarrantLedger", "WarrantCheck", "WarrantWire", "WarrantCrypto",
+                           .product(name: "HeapModule", package: "swift-collections")]
+        ),
         .target(
             name: "WarrantStorage",
             dependencies: ["WarrantLedger", "WarrantWire", .product(name: "GRDB", package: "GRDB.swift")]
@@ -51,12 +59,12 @@ let package = Package(
         .executableTarget(
             name: "warrant-coordinator",
             dependencies: [
-                "WarrantCrypto", "WarrantWire",
+                "WarrantCrypto", "WarrantWire", "WarrantSim", "WarrantCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Deterministic workloads and helpers shared by tests and the test-kit executable.
-        .target(name: "WarrantTestSupport", dependencies: ["WarrantLedger", "WarrantWire", "WarrantCrypto"]),
+        .target(name: "WarrantTestSupport", dependencies: ["WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantSim"]),
         // Child processes for crash tests (killed with SIGKILL mid-work by the tests).
         .executableTarget(
             name: "warrant-testkit",

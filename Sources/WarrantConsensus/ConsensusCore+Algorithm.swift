@@ -85,26 +85,27 @@ extension ConsensusCore {
             }
             if step == .propose, let p = proposals[round] {
                 if p.proposal.validRound == -1 {  // L22
-                    let acceptable = p.valid && (lockedRound == -1 || lockedValue?.hash == p.blockHash)  // L23
+                    let unlocked = lockedRound == -1 || sabotage == .skipLock
+                    let acceptable = p.valid && (unlocked || lockedValue?.hash == p.blockHash)  // L23
                     out += castVote(.prevote, block: acceptable ? p.blockHash : nil)  // L24–L27
                     continue
                 }
                 let vr = p.proposal.validRound
-                if vr >= 0, vr < Int64(round), votes.count(.prevote, round: UInt64(vr), for: p.blockHash) >= validators.quorum {  // L28
-                    let acceptable = p.valid && (lockedRound <= vr || lockedValue?.hash == p.blockHash)  // L29
+                if vr >= 0, vr < Int64(round), votes.count(.prevote, round: UInt64(vr), for: p.blockHash) >= quorum {  // L28
+                    let acceptable = p.valid && (lockedRound <= vr || sabotage == .skipLock || lockedValue?.hash == p.blockHash)  // L29
                     out += castVote(.prevote, block: acceptable ? p.blockHash : nil)  // L30–L33
                     continue
                 }
             }
             if step == .prevote, !prevoteTimeoutScheduled.contains(round),
-               votes.total(.prevote, round: round) >= validators.quorum {  // L34
+               votes.total(.prevote, round: round) >= quorum {  // L34
                 prevoteTimeoutScheduled.insert(round)
                 out.append(.scheduleTimeout(.prevote, height: height, round: round,
                                             afterMs: parameters.timeout(.prevote, round: round)))  // L35
                 continue
             }
             if step >= .prevote, !polkaHandled.contains(round), let p = proposals[round], p.valid,
-               votes.count(.prevote, round: round, for: p.blockHash) >= validators.quorum {  // L36
+               votes.count(.prevote, round: round, for: p.blockHash) >= quorum {  // L36
                 polkaHandled.insert(round)
                 // L42–L43 are set before the precommit leaves, so the record persisted
                 // with it already holds the new valid value.
@@ -117,11 +118,11 @@ extension ConsensusCore {
                 }
                 continue
             }
-            if step == .prevote, votes.count(.prevote, round: round, for: nil) >= validators.quorum {  // L44
+            if step == .prevote, votes.count(.prevote, round: round, for: nil) >= quorum {  // L44
                 out += castVote(.precommit, block: nil)  // L45–L46
                 continue
             }
-            if !precommitTimeoutScheduled.contains(round), votes.total(.precommit, round: round) >= validators.quorum {  // L47
+            if !precommitTimeoutScheduled.contains(round), votes.total(.precommit, round: round) >= quorum {  // L47
                 precommitTimeoutScheduled.insert(round)
                 out.append(.scheduleTimeout(.precommit, height: height, round: round,
                                             afterMs: parameters.timeout(.precommit, round: round)))  // L48
@@ -135,7 +136,7 @@ extension ConsensusCore {
     mutating func decideIfPossible(now: UInt64) -> [Directive]? {
         for r in proposals.keys.sorted() {
             let p = proposals[r]!
-            guard p.valid, votes.count(.precommit, round: r, for: p.blockHash) >= validators.quorum else { continue }
+            guard p.valid, votes.count(.precommit, round: r, for: p.blockHash) >= quorum else { continue }
             let precommits = votes.votes(.precommit, round: r, for: p.blockHash)
             let certificate = Certificate(height: height, round: r, block: p.blockHash,
                                           signatures: precommits.map { CommitSignature(validator: $0.validator, signature: $0.signature) })

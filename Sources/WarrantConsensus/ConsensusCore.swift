@@ -46,6 +46,9 @@ public struct ConsensusCore: Sendable {
     public internal(set) var pool: RequestPool
     /// Conflicting votes seen (kept for evidence).
     public internal(set) var conflicts: [[SignedVote]] = []
+    /// Deliberate bugs, only for proving that the simulator's checkers catch them
+    /// (`warrant-coordinator simulate --sabotage`). A real node never sets this.
+    public var sabotage: ConsensusSabotage?
 
     struct ReceivedProposal: Hashable, Sendable {
         let proposal: Proposal
@@ -94,6 +97,9 @@ public struct ConsensusCore: Sendable {
                         lastBlockHash: lastBlockHash, lastBlockTimeMs: lastBlockTimeMs, lastCertificate: lastCertificate,
                         appliedStateHash: appliedStateHash)
     }
+
+    /// 2f + 1, or one less under the `quorumOffByOne` sabotage.
+    var quorum: Int { sabotage == .quorumOffByOne ? validators.quorum - 1 : validators.quorum }
 
     public var isProposer: Bool { validators.proposer(height: height, round: round) == me }
 

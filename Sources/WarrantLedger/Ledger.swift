@@ -26,6 +26,9 @@ public struct Ledger: Sendable {
     public private(set) var revokeAlls: [PublicKey: RevokeAllRecord] = [:]
     /// The state hash after the last applied block.
     public private(set) var stateHash: Digest
+    /// A deliberate bug for proving the simulator's checkers: accept acts of expired
+    /// sessions. Never set outside `simulate --sabotage ignore-expiry`.
+    public var sabotageIgnoreExpiry = false
 
     let principalsByKey: [PublicKey: Principal]
     let genesisHash: Digest
@@ -139,7 +142,7 @@ public struct Ledger: Sendable {
         while removed < parameters.pruneLimitPerBlock, let entry = expiry.popDue(atOrBefore: time) {
             switch entry.item {
             case .session(let id):
-                guard let session = sessions[id], session.expiresAt == entry.time else { continue }
+                guard let session = sessions[id], session.expiresAt == entry.time, !sabotageIgnoreExpiry else { continue }
                 sessions[id] = nil
                 setHash.remove(session.canonicalBytes)
                 sessionsByKey[session.sessionKey]?.remove(id)

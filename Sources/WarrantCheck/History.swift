@@ -1,0 +1,92 @@
+import WarrantCrypto
+import WarrantWire
+
+/// One event of a run's history: what was asked, answered, committed and done to the
+/// cluster. The simulator and real runs write the same schema, one JSON object per line
+/// (docs/HISTORY.md), and the same checkers judge both.
+public struct HistoryEvent: Codable, Hashable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        /// A client sent a request (`bytes`: the envelope) to `node`.
+        case request
+        /// The client got its answer: `outcome` ok (accepted at `height`), fail (rejected
+        /// with `reason`), or unknown (no answer before its timeout).
+        case ack
+        /// A block's content (`bytes`: the block's CBOR), recorded once per block hash.
+        case block
+        /// `node` committed `height`: `block` hash, `state` hash after it, and the ids of
+        /// the requests the node's ledger accepted (`accepted`).
+        case commit
+        /// A fault began or ended (`detail`); `heal` ends every network fault.
+        case fault
+        /// `node` crashed (`detail` "crash") or restarted (`detail` "restart").
+        case restart
+    }
+
+    /// Milliseconds: virtual time in the simulator, the coordinator's clock in real runs.
+    public var time: UInt64
+    public var kind: Kind
+    public var node: String?
+    public var request: String?
+    public var outcome: String?
+    public var reason: String?
+    public var height: UInt64?
+    public var block: String?
+    public var state: String?
+    public var bytes: String?
+    public var accepted: [String]?
+    public var detail: String?
+
+    public init(time: UInt64, kind: Kind, node: String? = nil, request: String? = nil, outcome: String? = nil,
+                reason: String? = nil, height: UInt64? = nil, block: String? = nil, state: String? = nil,
+                bytes: String? = nil, accepted: [String]? = nil, detail: String? = nil) {
+        self.time = time
+        self.kind = kind
+        self.node = node
+        self.request = request
+        self.outcome = outcome
+        self.reason = reason
+        self.height = height
+        self.block = block
+        self.state = state
+        self.bytes = bytes
+        self.accepted = accepted
+        self.detail = detail
+    }
+}
+
+/// How the checkers verify request signatures: real Ed25519, or the simulator's modelled
+/// signatures (a forged message still fails the modelled check).
+public enum SignatureScheme: Sendable {
+    case ed25519
+    case modelled
+
+    /// The simulator's signature: BLAKE2b-512 over signer, domain, zero byte and body.
+    /// Honest simulated nodes produce exactly this; anything else is a forgery.
+    public static func modelledSignature(by signer: PublicKey, kind: MessageKind, body: [UInt8]) -> Signature {
+        Signature(unchecked: Blake2b.hash512(signer.bytes + Envelope.signingInput(kind: kind, body: body)))
+    }
+
+    public func verifies(_ envelope: Envelope) -> Bool {
+        switch self {
+        case .ed25519: return envelope.hasValidSignature
+        case .modelled: return envelope.signature == Self.modelledSignature(by: envelope.sender, kind: envelope.kind, body: envelope.body)
+        }
+    }
+}
+
+/// A broken rule, with enough to find it in the history.
+public struct Violation: Hashable, Sendable, CustomStringConvertible {
+    public enum Rule: String, Sendable, CaseIterable {
+        case agreement, validity, expiry, revocation, budget, nothingLost = "nothing_lost", liveness
+    }
+
+    public let rule: Rule
+    public let detail: String
+
+    public init(_ rule: Rule, _ detail: String) {
+        self.rule = rule
+        self.detail = detail
+    }
+
+    public var description: String { "\(rule.rawValue): \(detail)" }
+}

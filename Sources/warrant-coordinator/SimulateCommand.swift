@@ -1,0 +1,147 @@
+import ArgumentParser
+import Foundation
+import WarrantCheck
+import WarrantSim
+
+/// `warrant-coordinator simulate`: many seeded runs of the deterministic simulator, each
+/// judged by the checkers. Progress on stderr; on stdout one line
+/// `simulate: N seeds, V violations`, then each failing seed with its rule and a shrunk trace.
+struct Simulate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the deterministic cluster simulator over many seeds and check every rule.")
+
+    @Option(help: "How many seeds to run.")
+    var seeds: Int = 100
+
+    @Option(help: "The first seed; seeds run from it upwards.")
+    var firstSeed: UInt64 = 1
+
+    @Option(help: "Replay this one seed (with --trace to print its events).")
+    var seed: UInt64?
+
+    @Flag(help: "Print the events of the run (with --seed).")
+    var trace = false
+
+    @Option(help: "Write the run's history as JSON lines to this file (with --seed).")
+    var history: String?
+
+    @Option(help: "Validators (n = 3f + 1).")
+    var nodes: Int = 4
+
+    @Option(help: "Byzantine validators (at most f).")
+    var byzantine: Int = 0
+
+    @Option(help: "Faults: 'all', 'none', or a comma-separated list of \(SimFault.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var faults: String = "none"
+
+    @Option(help: "Heights every honest node must reach.")
+    var heights: UInt64 = 30
+
+    @Option(help: "Plant a bug in the honest nodes to prove the checkers catch it: \(SimSabotage.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var sabotage: String?
+
+    @Option(help: "Seeds run at once (default: one per core).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard nodes >= 4 else { throw ValidationError("--nodes must be at least 4 (n = 3f + 1 with f ≥ 1)") }
+        guard byzantine >= 0, byzantine <= (nodes - 1) / 3 else {
+            throw ValidationError("--byzantine \(byzantine) exceeds f = \((nodes - 1) / 3) for \(nodes) nodes")
+        }
+        guard SimFault.parse(faults) != nil else { throw ValidationError("--faults: unknown fault in '\(faults)'") }
+        if let sabotage, SimSabotage(rawValue: sabotage) == nil { throw ValidationError("--sabotage: unknown '\(sabotage)'") }
+        guard seeds > 0, heights > 0, jobs > 0 else { throw ValidationError("--seeds, --heights and --jobs must be positive") }
+    }
+
+    var options: SimulationOptions {
+        SimulationOptions(nodes: nodes, byzantine: byzantine, faults: SimFault.parse(faults)!, heights: heights,
+                          sabotage: sabotage.flatMap(SimSabotage.init(rawValue:)))
+    }
+
+    func run() async throws {
+        if let seed {
+            try replay(seed)
+            return
+        }
+        let options = self.options
+        let started = ContinuousClock.now
+        var failures: [SimulationResult] = []
+        var done = 0
+        try await withThrowingTaskGroup(of: SimulationResult.self) { group in
+            var next = firstSeed
+            let end = firstSeed + UInt64(seeds)
+            for _ in 0..<min(jobs, seeds) {
+                let s = next
+                group.addTask { Simulator.run(seed: s, options: options) }
+                next += 1
+            }
+            while let result = try await group.next() {
+                done += 1
+                if !result.violations.isEmpty { failures.append(result) }
+                if done % max(1, seeds / 20) == 0 || done == seeds {
+                    FileHandle.standardError.write(Data("simulate: \(done)/\(seeds) seeds, \(failures.count) failing\n".utf8))
+                }
+                if next < end {
+                    let s = next
+                    group.addTask { Simulator.run(seed: s, options: options) }
+                    next += 1
+                }
+            }
+        }
+        let violations = failures.reduce(0) { $0 + $1.violations.count }
+        let elapsed = ContinuousClock.now - started
+        FileHandle.standardError.write(Data("simulate: finished in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))\n".utf8))
+        print("simulate: \(seeds) seeds, \(violations) violations")
+        for failure in failures.sorted(by: { $0.seed < $1.seed }) {
+            report(failure, options: options)
+        }
+        if violations > 0 { throw ExitCode(1) }
+    }
+
+    /// Prints a failing seed: its broken rules, then the shortest run found that still
+    /// breaks the first rule (fewer heights, fewer fault kinds), with its trace.
+    func report(_ failure: SimulationResult, options: SimulationOptions) {
+        let rules = Set(failure.violations.map(\.rule.rawValue)).sorted()
+        print("seed \(failure.seed): \(rules.joined(separator: ", ")) — \(failure.violations[0])")
+        let target = failure.violations[0].rule
+        var shrunk = options
+        func stillFails(_ candidate: SimulationOptions) -> Bool {
+            Simulator.run(seed: failure.seed, options: candidate).violations.contains { $0.rule == target }
+        }
+        var low: UInt64 = 1, high = options.heights
+        while low < high {
+            let middle = (low + high) / 2
+            var candidate = shrunk
+            candidate.heights = middle
+            if stillFails(candidate) { high = middle } else { low = middle + 1 }
+        }
+        shrunk.heights = high
+        for fault in shrunk.faults.sorted(by: { $0.rawValue < $1.rawValue }) {
+            var candidate = shrunk
+            candidate.faults.remove(fault)
+            if stillFails(candidate) { shrunk = candidate }
+        }
+        let faultList = shrunk.faults.isEmpty ? "none" : shrunk.faults.map(\.rawValue).sorted().joined(separator: ",")
+        let replayCommand = "warrant-coordinator simulate --seed \(failure.seed) --nodes \(shrunk.nodes) --byzantine \(shrunk.byzantine) --faults \(faultList) --heights \(shrunk.heights)\(shrunk.sabotage.map { " --sabotage \($0.rawValue)" } ?? "") --trace"
+        print("  shortest failing run: \(replayCommand)")
+        let traced = Simulator.run(seed: failure.seed, options: shrunk, keepTrace: true)
+        let lines = traced.trace
+        for line in lines.suffix(40) { print("    \(line)") }
+        if lines.count > 40 { print("    (\(lines.count - 40) earlier events: replay with the command above)") }
+        for violation in traced.violations.prefix(5) { print("  \(violation)") }
+    }
+
+    func replay(_ seed: UInt64) throws {
+        let result = Simulator.run(seed: seed, options: options, keepTrace: trace)
+        if trace { for line in result.trace { print(line) } }
+        if let history {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let lines = try result.history.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+            try (lines.joined(separator: "\n") + "\n").write(toFile: history, atomically: true, encoding: .utf8)
+        }
+        print("simulate: 1 seeds, \(result.violations.count) violations")
+        for violation in result.violations { print("  \(violation)") }
+        if !result.violations.isEmpty { throw ExitCode(1) }
+    }
+}
