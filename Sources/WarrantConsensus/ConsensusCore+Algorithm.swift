@@ -50,7 +50,8 @@ extension ConsensusCore {
         waitingToPropose = false
         let proposal = Proposal(height: height, round: round, validRound: validRound, block: block)  // L19
         ownProposals.append(proposal)
-        return [.persist(record), .broadcastProposal(proposal)] + receiveOwnProposal(proposal, now: now)
+        let polka: [Directive] = validValue != nil ? validPolka.map { .rebroadcastVote($0) } : []
+        return [.persist(record)] + polka + [.broadcastProposal(proposal)] + receiveOwnProposal(proposal, now: now)
     }
 
     mutating func receiveOwnProposal(_ proposal: Proposal, now: UInt64) -> [Directive] {
@@ -111,6 +112,7 @@ extension ConsensusCore {
                 // with it already holds the new valid value.
                 validValue = p.proposal.block  // L42
                 validRound = Int64(round)  // L43
+                validPolka = votes.votes(.prevote, round: round, for: p.blockHash)
                 if step == .prevote {  // L37
                     lockedValue = p.proposal.block  // L38
                     lockedRound = Int64(round)  // L39
@@ -140,34 +142,37 @@ extension ConsensusCore {
             let precommits = votes.votes(.precommit, round: r, for: p.blockHash)
             let certificate = Certificate(height: height, round: r, block: p.blockHash,
                                           signatures: precommits.map { CommitSignature(validator: $0.validator, signature: $0.signature) })
-            let block = p.proposal.block
-            // L51–L54: next height, fresh round state.
-            height += 1
-            round = 0
-            step = .propose
-            lockedValue = nil
-            lockedRound = -1
-            validValue = nil
-            validRound = -1
-            proposals = [:]
-            votes = VoteKeeper()
-            ownVotes = []
-            ownProposals = []
-            prevoteTimeoutScheduled = []
-            precommitTimeoutScheduled = []
-            polkaHandled = []
-            conflicts = []
-            lastBlockHash = p.blockHash
-            lastBlock = block
-            lastBlockTimeMs = block.timeMs
-            lastCertificate = certificate
-            appliedStateHash = nil
-            pool.remove(Set(block.requests.map { Blake2b.hash($0.bytes) }))
-            return [.decide(block, certificate), .persist(record),
-                    .scheduleTimeout(.rebroadcast, height: height, round: 0, afterMs: parameters.rebroadcastIntervalMs)]
-                + startRound(0, now: now)
+            return commit(p.proposal.block, hash: p.blockHash, certificate: certificate, now: now)
         }
         return nil
+    }
+
+    /// L51–L54: record the decision and move to the next height with a fresh round state.
+    mutating func commit(_ block: Block, hash: Digest, certificate: Certificate, now: UInt64) -> [Directive] {
+        height += 1
+        round = 0
+        step = .propose
+        lockedValue = nil
+        lockedRound = -1
+        validValue = nil
+        validRound = -1
+        validPolka = []
+        proposals = [:]
+        votes = VoteKeeper()
+        ownVotes = []
+        ownProposals = []
+        prevoteTimeoutScheduled = []
+        precommitTimeoutScheduled = []
+        polkaHandled = []
+        lastBlockHash = hash
+        lastBlock = block
+        lastBlockTimeMs = block.timeMs
+        lastCertificate = certificate
+        appliedStateHash = nil
+        pool.remove(Set(block.requests.map { Blake2b.hash($0.bytes) }))
+        return [.decide(block, certificate), .persist(record),
+                .scheduleTimeout(.rebroadcast, height: height, round: 0, afterMs: parameters.rebroadcastIntervalMs)]
+            + startRound(0, now: now)
     }
 
     /// L55: the smallest round above ours in which f + 1 validators have sent messages.
@@ -185,7 +190,10 @@ extension ConsensusCore {
     /// Own proposal and votes of the current round, and the last certificate, again.
     func rebroadcast() -> [Directive] {
         var out: [Directive] = []
-        if let proposal = ownProposals.last(where: { $0.round == round }) { out.append(.rebroadcastProposal(proposal)) }
+        if let proposal = ownProposals.last(where: { $0.round == round }) {
+            if proposal.validRound >= 0 { out += validPolka.map { .rebroadcastVote($0) } }
+            out.append(.rebroadcastProposal(proposal))
+        }
         for type in [VoteType.prevote, .precommit] {
             if let vote = votes.vote(type, round: round, from: me) { out.append(.rebroadcastVote(vote)) }
         }

@@ -23,6 +23,8 @@ public struct ConsensusCore: Sendable {
     public internal(set) var lockedRound: Int64 = -1
     public internal(set) var validValue: Block?
     public internal(set) var validRound: Int64 = -1
+    /// The prevotes of `validValue`'s polka (see `ConsensusRecord.validPolka`).
+    public internal(set) var validPolka: [SignedVote] = []
 
     // The chain tip this height builds on.
     public internal(set) var lastBlockHash: Digest
@@ -44,7 +46,7 @@ public struct ConsensusCore: Sendable {
     /// A proposer waiting for the state hash of the last block, or for work (heartbeat).
     var waitingToPropose = false
     public internal(set) var pool: RequestPool
-    /// Conflicting votes seen (kept for evidence).
+    /// Conflicting votes seen, across heights, until the shell takes them (evidence).
     public internal(set) var conflicts: [[SignedVote]] = []
     /// Deliberate bugs, only for proving that the simulator's checkers catch them
     /// (`warrant-coordinator simulate --sabotage`). A real node never sets this.
@@ -82,6 +84,7 @@ public struct ConsensusCore: Sendable {
         lockedRound = record.lockedRound
         validValue = record.validValue
         validRound = record.validRound
+        validPolka = record.validPolka
         ownVotes = record.ownVotes
         ownProposals = record.ownProposals
         lastBlockHash = record.lastBlockHash
@@ -93,7 +96,7 @@ public struct ConsensusCore: Sendable {
 
     public var record: ConsensusRecord {
         ConsensusRecord(height: height, round: round, step: step, lockedValue: lockedValue, lockedRound: lockedRound,
-                        validValue: validValue, validRound: validRound, ownVotes: ownVotes, ownProposals: ownProposals,
+                        validValue: validValue, validRound: validRound, validPolka: validPolka, ownVotes: ownVotes, ownProposals: ownProposals,
                         lastBlockHash: lastBlockHash, lastBlockTimeMs: lastBlockTimeMs, lastCertificate: lastCertificate,
                         appliedStateHash: appliedStateHash)
     }
@@ -153,8 +156,9 @@ public struct ConsensusCore: Sendable {
         switch votes.add(vote) {
         case .duplicate: return .ignored(.duplicate)
         case .conflict(let first):
+            // Kept as evidence; the vote still counts for its own value (see VoteKeeper).
             conflicts.append([first, vote])
-            return .ignored(.equivocation)
+            return .acted(evaluate(now: now))
         case .added: return .acted(evaluate(now: now))
         }
     }
@@ -207,16 +211,14 @@ public struct ConsensusCore: Sendable {
         guard signers.count >= validators.quorum, signers.allSatisfy(validators.contains) else {
             return .ignored(.invalidCertificate)
         }
-        let round = certificate.round
-        if proposals[round]?.blockHash != hash {
-            let proposal = Proposal(height: height, round: round, validRound: -1, block: block)
-            proposals[round] = ReceivedProposal(proposal: proposal, blockHash: hash, valid: true)
-        }
-        for signature in certificate.signatures {
-            _ = votes.add(SignedVote(type: .precommit, height: height, round: round, block: hash,
-                                     validator: signature.validator, signature: signature.signature))
-        }
-        return .acted(evaluate(now: now))
+        // Verified at the edge: the certificate alone decides, whatever votes we hold.
+        return .acted(commit(block, hash: hash, certificate: certificate, now: now))
+    }
+
+    /// Hands the conflicting vote pairs seen so far to the shell (to keep as evidence).
+    public mutating func takeConflicts() -> [[SignedVote]] {
+        defer { conflicts = [] }
+        return conflicts
     }
 
     /// The shell applied the block decided at `height` and reports the ledger's state hash.

@@ -25,6 +25,9 @@ public struct ConsensusRecord: Hashable, Sendable {
     public var lockedRound: Int64
     public var validValue: Block?
     public var validRound: Int64
+    /// The 2f + 1 prevotes that made `validValue` valid (its polka), sent along when it is
+    /// re-proposed so that peers which lost them — in a restart, say — can accept it (L28).
+    public var validPolka: [SignedVote]
     /// Votes this validator cast at `height`.
     public var ownVotes: [OwnVote]
     /// Proposals this validator made at `height`, so a restart re-proposes the same block.
@@ -37,7 +40,7 @@ public struct ConsensusRecord: Hashable, Sendable {
     public var appliedStateHash: Digest?
 
     public init(height: UInt64, round: UInt64, step: Step, lockedValue: Block?, lockedRound: Int64, validValue: Block?,
-                validRound: Int64, ownVotes: [OwnVote], ownProposals: [Proposal], lastBlockHash: Digest,
+                validRound: Int64, validPolka: [SignedVote] = [], ownVotes: [OwnVote], ownProposals: [Proposal], lastBlockHash: Digest,
                 lastBlockTimeMs: UInt64, lastCertificate: Certificate?, appliedStateHash: Digest?) {
         self.height = height
         self.round = round
@@ -46,6 +49,7 @@ public struct ConsensusRecord: Hashable, Sendable {
         self.lockedRound = lockedRound
         self.validValue = validValue
         self.validRound = validRound
+        self.validPolka = validPolka
         self.ownVotes = ownVotes
         self.ownProposals = ownProposals
         self.lastBlockHash = lastBlockHash

@@ -3,6 +3,12 @@ import WarrantCrypto
 /// Vote counting for one height, and nothing else (as etcd's `quorum/` and Malachite's
 /// votekeeper): who voted what in each round and step, how many votes a value has, and
 /// which validators sent conflicting votes.
+///
+/// A validator that signs two different votes for one round and step is Byzantine; both
+/// votes are kept and each counts for its own value (as CometBFT does once a peer shows a
+/// polka). That is safe — two quorums for different values would need f + 1 equivocators
+/// — and it is needed for liveness: a re-proposal's polka, or a commit certificate, may
+/// carry an equivocator's other vote.
 public struct VoteKeeper: Hashable, Sendable {
     struct Key: Hashable, Sendable {
         let type: VoteType
@@ -17,36 +23,41 @@ public struct VoteKeeper: Hashable, Sendable {
         case conflict(first: SignedVote)
     }
 
-    private var votes: [Key: [PublicKey: SignedVote]] = [:]
+    /// Each validator's votes, the first one first.
+    private var votes: [Key: [PublicKey: [SignedVote]]] = [:]
 
     public init() {}
 
     public mutating func add(_ vote: SignedVote) -> Addition {
         let key = Key(type: vote.type, round: vote.round)
         if let existing = votes[key]?[vote.validator] {
-            return existing.block == vote.block ? .duplicate : .conflict(first: existing)
+            if existing.contains(where: { $0.block == vote.block }) { return .duplicate }
+            votes[key]![vote.validator]!.append(vote)
+            return .conflict(first: existing[0])
         }
-        votes[key, default: [:]][vote.validator] = vote
+        votes[key, default: [:]][vote.validator] = [vote]
         return .added
     }
 
-    /// Votes of `type` in `round` for exactly `block` (nil counts votes for nil).
+    /// Validators with a vote of `type` in `round` for exactly `block` (nil counts votes for nil).
     public func count(_ type: VoteType, round: UInt64, for block: Digest?) -> Int {
-        votes[Key(type: type, round: round)]?.values.count { $0.block == block } ?? 0
+        votes[Key(type: type, round: round)]?.values.count { $0.contains { $0.block == block } } ?? 0
     }
 
-    /// All votes of `type` in `round`, whatever they are for.
+    /// Validators that voted `type` in `round`, whatever for.
     public func total(_ type: VoteType, round: UInt64) -> Int {
         votes[Key(type: type, round: round)]?.count ?? 0
     }
 
-    /// The votes of `type` in `round` for `block`, sorted by validator.
+    /// The votes of `type` in `round` for `block`, one per validator, sorted by validator.
     public func votes(_ type: VoteType, round: UInt64, for block: Digest?) -> [SignedVote] {
-        (votes[Key(type: type, round: round)]?.values.filter { $0.block == block } ?? []).sorted { $0.validator < $1.validator }
+        (votes[Key(type: type, round: round)]?.values.compactMap { $0.first { $0.block == block } } ?? [])
+            .sorted { $0.validator < $1.validator }
     }
 
+    /// The first vote of `type` in `round` from `validator`.
     public func vote(_ type: VoteType, round: UInt64, from validator: PublicKey) -> SignedVote? {
-        votes[Key(type: type, round: round)]?[validator]
+        votes[Key(type: type, round: round)]?[validator]?.first
     }
 
     /// Validators that voted (either step) in `round`.

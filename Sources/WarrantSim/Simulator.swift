@@ -195,7 +195,12 @@ struct SimWorld {
             receive(from: from, to: to, message)
         case .timer(let node, let incarnation, let kind, let height, let round):
             guard !nodes[node].crashed, nodes[node].incarnation == incarnation else { return }
-            execute(node, nodes[node].core.onTimeout(kind, height: height, round: round, now: localNow(node)).directives)
+            let reaction = nodes[node].core.onTimeout(kind, height: height, round: round, now: localNow(node))
+            if keepTrace, kind != .rebroadcast, case .acted = reaction {
+                let core = nodes[node].core
+                note("\(nodes[node].name) timeout \(kind.rawValue) h\(height) r\(round) -> r\(core.round) \(core.step.rawValue)")
+            }
+            execute(node, reaction.directives)
             if kind == .rebroadcast, nodes[node].byzantine.contains(.replay), let old = nodes[node].sent.randomElement(using: &random) {
                 send(from: node, to: old.0, old.1)  // replay an old message
             }
@@ -241,6 +246,7 @@ struct SimWorld {
         // the blocks it missed (at most every 200 ms per peer).
         if let height = message.height, height > nodes[to].core.height, now >= (nodes[to].askedAt[from] ?? 0) + 200 {
             nodes[to].askedAt[from] = now
+            if keepTrace { note("\(nodes[to].name) at h\(nodes[to].core.height) asks \(nodes[from].name) (at h\(height)) to catch it up") }
             send(from: to, to: from, .catchUpRequest(nodes[to].core.height))
         }
         switch message {
@@ -249,6 +255,7 @@ struct SimWorld {
             let blocks = (height..<(height + 20)).compactMap { have[$0] }
             if !blocks.isEmpty { send(from: to, to: from, .catchUpResponse(blocks)) }
         case .catchUpResponse(let blocks):
+            if keepTrace { note("\(nodes[to].name) at h\(nodes[to].core.height) gets \(blocks.map(\.0.height)) from \(nodes[from].name)") }
             for (block, certificate) in blocks where block.height == nodes[to].core.height {
                 receive(from: from, to: to, .committed(block, certificate))
             }
@@ -268,10 +275,16 @@ struct SimWorld {
             let valid = certificate.signatures.allSatisfy {
                 $0.signature == SignatureScheme.modelledSignature(by: $0.validator, kind: .precommit, body: precommit)
             }
-            guard sabotaged || valid else { return }
             let requestsValid = sabotaged || block.requests.allSatisfy { requestIsValid($0.bytes) }
-            guard requestsValid else { return }
-            execute(to, nodes[to].core.onCommittedBlock(block, certificate: certificate, now: localNow(to)).directives)
+            guard sabotaged || (valid && requestsValid) else {
+                if keepTrace { note("\(nodes[to].name) refuses the certificate of h\(block.height) from \(nodes[from].name): bad signatures") }
+                return
+            }
+            let reaction = nodes[to].core.onCommittedBlock(block, certificate: certificate, now: localNow(to))
+            if keepTrace, case .ignored(let why) = reaction, why != .oldHeight {
+                note("\(nodes[to].name) ignores the certificate of h\(block.height) from \(nodes[from].name): \(why.rawValue)")
+            }
+            execute(to, reaction.directives)
         }
     }
 

@@ -261,7 +261,8 @@ import WarrantWire
             Step(line: "wrong proposer", input: .proposal(round: 0, from: 2), directives: ["ignored wrong_proposer"], state: "r0 propose L-1 V-1"),
             Step(line: "", input: .vote(.prevote, round: 0, value: "x", from: 3), directives: [], state: "r0 propose L-1 V-1"),
             Step(line: "duplicate vote", input: .vote(.prevote, round: 0, value: "x", from: 3), directives: ["ignored duplicate"], state: "r0 propose L-1 V-1"),
-            Step(line: "equivocation", input: .vote(.prevote, round: 0, value: "y", from: 3), directives: ["ignored equivocation"], state: "r0 propose L-1 V-1"),
+            // Kept as evidence, and counted for its own value (see VoteKeeper).
+            Step(line: "equivocation", input: .vote(.prevote, round: 0, value: "y", from: 3), directives: [], state: "r0 propose L-1 V-1"),
             Step(line: "", input: .request("r"), directives: ["forward"], state: "r0 propose L-1 V-1"),
             Step(line: "duplicate request", input: .request("r"), directives: ["ignored duplicate"], state: "r0 propose L-1 V-1"),
         ])

@@ -163,7 +163,11 @@ struct TestCluster {
             run(to, nodes[to].core.onProposal(proposal, from: nodes[message.from].key.publicKey, requestsValid: true, now: now),
                 context: "proposal from \(name(message.from))")
         case .vote(let vote):
-            run(to, nodes[to].core.onVote(vote, now: now), context: "\(vote.type.rawValue) from \(name(index(of: vote.validator)))")
+            let context = "\(vote.type.rawValue) from \(name(index(of: vote.validator)))"
+            let conflicts = nodes[to].core.conflicts.count
+            let reaction = nodes[to].core.onVote(vote, now: now)
+            if nodes[to].core.conflicts.count > conflicts { log.append("\(name(to)) keeps \(context) as evidence of equivocation") }
+            run(to, reaction, context: context)
         case .request(let id, let bytes):
             run(to, nodes[to].core.onRequest(id: id, bytes: bytes, now: now), context: "request")
         case .committed(let block, let certificate):
