@@ -105,6 +105,8 @@ struct SimWorld {
     let timeLimit: UInt64
     var trace: [String] = []
     let livenessBound: UInt64 = 10_000
+    /// Nodes the adversary has cut off completely, until the given time.
+    var isolatedUntil: [Int: UInt64] = [:]
 
     init(seed: UInt64, options: SimulationOptions, keepTrace: Bool) {
         self.seed = seed
@@ -244,7 +246,8 @@ struct SimWorld {
         let sabotaged = options.sabotage == .acceptBadSignature && isHonest(to)
         // A message from a later height means this node fell behind: ask the sender for
         // the blocks it missed (at most every 200 ms per peer).
-        if let height = message.height, height > nodes[to].core.height, now >= (nodes[to].askedAt[from] ?? 0) + 200 {
+        if let height = message.height, height > nodes[to].core.height, now >= (nodes[to].askedAt[from] ?? 0) + 200,
+           isHonest(to) || splitBrain(height: nodes[to].core.height) == nil {
             nodes[to].askedAt[from] = now
             if keepTrace { note("\(nodes[to].name) at h\(nodes[to].core.height) asks \(nodes[from].name) (at h\(height)) to catch it up") }
             send(from: to, to: from, .catchUpRequest(nodes[to].core.height))
@@ -320,6 +323,12 @@ struct SimWorld {
 
     mutating func apply(_ index: Int, _ block: Block, _ certificate: Certificate) -> [Directive] {
         nodes[index].decided[block.height] = (block, certificate)
+        if let split = splitBrain(height: block.height), split.a == nodes[index].validator, certificate.round == 0 {
+            // A decided alone: cut it off for a while, so that the others go on to round 1
+            // without hearing of its decision (a partition timed around the round).
+            isolatedUntil[index] = min(now + 2_500, faultsEnd)
+            if keepTrace { note("adversary isolates \(nodes[index].name) after its decision at h\(block.height)") }
+        }
         var requests: [LedgerRequest] = []
         for request in block.requests {
             guard let envelope = try? Envelope(decoding: request.bytes),
@@ -381,6 +390,20 @@ struct SimWorld {
             other = Proposal(height: proposal.height, round: proposal.round, validRound: proposal.validRound, block: block)
         }
         let first = signed(proposal)
+        if proposal.round == 1, let split = splitBrain(height: proposal.height), split.c.contains(nodes[index].validator) {
+            // Round 1 of a split height: every Byzantine validator backs C's new block.
+            let hash = proposal.block.hash
+            for byzantine in (options.nodes - options.byzantine)..<options.nodes {
+                let key = validatorKeys[byzantine]
+                for type in [VoteType.prevote, .precommit] {
+                    let vote = SignedVote(type: type, height: proposal.height, round: 1, block: hash, validator: key,
+                                          signature: voteSignature(type, proposal.height, 1, hash, by: key))
+                    for peer in nodes.indices where isHonest(peer) && nodes[peer].validator != split.a {
+                        send(from: byzantine, to: peer, .vote(vote))
+                    }
+                }
+            }
+        }
         let second = other.map(signed)
         let split = Int(random.next() % UInt64(peers.count + 1))
         for (position, peer) in peers.enumerated() {
@@ -399,6 +422,15 @@ struct SimWorld {
         func resigned(_ block: Digest?) -> SignedVote {
             SignedVote(type: vote.type, height: vote.height, round: vote.round, block: block, validator: key,
                        signature: voteSignature(vote.type, vote.height, vote.round, block, by: key))
+        }
+        if vote.round == 0, let split = splitBrain(height: vote.height) {
+            // The split-brain schedule: the real vote to A (and prevotes to B), nil to the rest.
+            for peer in peers {
+                let validator = nodes[peer].validator
+                let real = validator == split.a || (vote.type == .prevote && split.b.contains(validator))
+                send(from: index, to: peer, .vote(real ? vote : resigned(nil)))
+            }
+            return
         }
         let fake = Blake2b.hash(Array("byzantine \(random.next())".utf8))
         let alternative = vote.block == nil ? fake : (chance(50) ? nil : fake)
@@ -427,6 +459,17 @@ struct SimWorld {
         }
         let faulty = now < faultsEnd
         guard linked(from, to) else { return }
+        if now < isolatedUntil[from] ?? 0 || now < isolatedUntil[to] ?? 0 { return }
+        if splitBrainEnabled, faulty, !isHonest(from) {
+            switch message {
+            case .committed, .catchUpResponse: return  // the adversary helps nobody catch up
+            default: break
+            }
+        }
+        if case .vote(let vote) = message, vote.round == 0, let split = splitBrain(height: vote.height),
+           nodes[from].validator == split.a, split.c.contains(nodes[to].validator) {
+            return  // C hears nothing from A in round 0, so it sees no polka
+        }
         if faulty, options.faults.contains(.drop), chance(5) { return }
         var delay = between(2, 20)
         if faulty, options.faults.contains(.delay) { delay = between(2, 400) }
@@ -436,10 +479,40 @@ struct SimWorld {
         }
     }
 
+    // MARK: the adversary's split-brain schedule
+
+    /// For some heights during the fault window, the Byzantine validators (equivocating,
+    /// with partitions enabled) steer round 0 so that one honest node (A) decides a block
+    /// while f honest nodes (B) only lock on it and f others (C, including round 1's
+    /// proposer) never see its polka. Honest locks keep B from helping C commit another
+    /// block in round 1; without them (`--sabotage skip-lock`) the cluster forks.
+    var splitBrainEnabled: Bool {
+        options.byzantine > 0 && options.faults.contains(.equivocate) && options.faults.contains(.partition)
+    }
+
+    func splitBrain(height: UInt64) -> (a: Int, b: Set<Int>, c: Set<Int>)? {
+        guard splitBrainEnabled, now < faultsEnd, height % 2 == 0, groups == nil, oneWay.isEmpty else { return nil }
+        let f = (options.nodes - 1) / 3
+        let honestCount = options.nodes - options.byzantine
+        guard honestCount >= 2 * f + 1, f >= 1 else { return nil }
+        let nextProposer = validatorKeys.firstIndex(of: validators.proposer(height: height, round: 1))!
+        guard nextProposer < honestCount else { return nil }
+        var others = (0..<honestCount).filter { $0 != nextProposer }
+        // Rotate by height so different nodes play A.
+        let shift = Int(height / 2) % others.count
+        others = Array(others[shift...] + others[..<shift])
+        let a = others[0]
+        let b = Set(others.dropFirst().prefix(f))
+        let c = Set([nextProposer] + others.dropFirst(1 + f).prefix(f - 1))
+        return (a, b, c)
+    }
+
     // MARK: the fault schedule
 
     mutating func scheduleFaults() {
-        let network = options.faults.filter { !$0.isByzantine && $0 != .drop && $0 != .delay && $0 != .duplicate }
+        var network = options.faults.filter { !$0.isByzantine && $0 != .drop && $0 != .delay && $0 != .duplicate }
+        // With equivocating Byzantine validators, partitions take the split-brain form.
+        if splitBrainEnabled { network.remove(.partition) }
         guard !options.faults.isEmpty else { return }
         var time = Self.t0 + 500
         while time < faultsEnd - 500, !network.isEmpty {
