@@ -235,7 +235,7 @@ public struct ConsensusCore: Sendable {
     /// forward, its certificate names the previous block, its state hash is ours, and it
     /// respects the size limits. (Signatures were checked at the edge; ledger rules do not
     /// make a block invalid: a request breaking them is included and recorded as rejected.)
-    func isValid(_ block: Block) -> Bool {
+    public func isValid(_ block: Block) -> Bool {
         guard block.height == height, block.previous == lastBlockHash, block.timeMs > lastBlockTimeMs || height == 1,
               block.requests.count <= parameters.maxBlockRequests,
               block.requests.reduce(0, { $0 + $1.bytes.count }) <= parameters.maxBlockBytes else { return false }

@@ -104,7 +104,7 @@ struct SimWorld {
     var faultsEnd: UInt64
     let timeLimit: UInt64
     var trace: [String] = []
-    let livenessBound: UInt64 = 10_000
+    let livenessBound: UInt64 = 20_000
     /// Nodes the adversary has cut off completely, until the given time.
     var isolatedUntil: [Int: UInt64] = [:]
 
@@ -266,6 +266,10 @@ struct SimWorld {
             let sender = validatorKeys[nodes[from].validator]
             guard sabotaged || signature == SignatureScheme.modelledSignature(by: sender, kind: .proposal, body: bytes) else { return }
             let requestsValid = sabotaged || proposal.block.requests.allSatisfy { requestIsValid($0.bytes) }
+            if keepTrace, proposal.height == nodes[to].core.height, !(requestsValid && nodes[to].core.isValid(proposal.block)) {
+                let core = nodes[to].core
+                note("\(nodes[to].name) finds h\(proposal.height) r\(proposal.round) from \(nodes[from].name) invalid (requests \(requestsValid), time \(proposal.block.timeMs) vs \(core.lastBlockTimeMs), state \(proposal.block.stateHash.short) vs \(core.appliedStateHash?.short ?? "none"), previous \(proposal.block.previous.short) vs \(core.lastBlockHash.short))")
+            }
             execute(to, nodes[to].core.onProposal(proposal, from: sender, requestsValid: requestsValid, now: localNow(to)).directives)
         case .vote(let vote):
             guard sabotaged || voteIsValid(vote) else { return }
