@@ -89,6 +89,10 @@ let package = Package(
             exclude: ["Scenarios"]
         ),
         .testTarget(
+            name: "WarrantSimTests",
+            dependencies: ["WarrantSim", "WarrantCheck", "WarrantLedger", "WarrantWire", "WarrantCrypto"]
+        ),
+        .testTarget(
             name: "WarrantStorageTests",
             dependencies: ["WarrantStorage", "WarrantLedger", "WarrantWire", "WarrantTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift")]

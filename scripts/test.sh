@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: bootstrap, Swift tests, then the independent checks of the wire
-# test vectors (Python cbor2 + pynacl, and the CLI decoder). Exits non-zero on any failure.
+# The whole test suite: bootstrap, Swift tests, the independent checks of the wire test
+# vectors (Python cbor2 + pynacl, and the CLI decoder), then the simulator's seeds,
+# regression seeds and sabotage checks. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,4 +17,7 @@ if [ -f Tests/Vectors/wire.json ]; then
   python3 scripts/check-vectors.py --decoder "$(swift build --show-bin-path)/warrant-coordinator" \
     Tests/Vectors/wire.json Tests/Vectors/wire-invalid.json
 fi
+# The simulator, through the release build: many seeds, regressions, and sabotage.
+scripts/check-simulation.sh
+
 echo "test.sh: all checks passed"

@@ -40,6 +40,9 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Plant a bug in the honest nodes to prove the checkers catch it: \(SimSabotage.allCases.map(\.rawValue).joined(separator: ", ")).")
     var sabotage: String?
 
+    @Option(help: "Failing seeds to shrink and trace (the others are listed with their rules).")
+    var shrinkLimit: Int = 3
+
     @Option(help: "Seeds run at once (default: one per core).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -92,8 +95,14 @@ struct Simulate: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - started
         FileHandle.standardError.write(Data("simulate: finished in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))\n".utf8))
         print("simulate: \(seeds) seeds, \(violations) violations")
-        for failure in failures.sorted(by: { $0.seed < $1.seed }) {
-            report(failure, options: options)
+        // The first few failing seeds get a shrunk trace; the rest one line each.
+        for (position, failure) in failures.sorted(by: { $0.seed < $1.seed }).enumerated() {
+            if position < shrinkLimit {
+                report(failure, options: options)
+            } else {
+                let rules = Set(failure.violations.map(\.rule.rawValue)).sorted()
+                print("seed \(failure.seed): \(rules.joined(separator: ", ")) — \(failure.violations[0])")
+            }
         }
         if violations > 0 { throw ExitCode(1) }
     }

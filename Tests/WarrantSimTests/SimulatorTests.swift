@@ -1,0 +1,51 @@
+import Testing
+import WarrantCheck
+import WarrantCrypto
+import WarrantLedger
+import WarrantSim
+import WarrantWire
+
+/// The simulator is deterministic, honest clusters break no rule under every fault, and
+/// every planted bug is caught as a violation of the rule it breaks. (CI runs many more
+/// seeds through the release build in scripts/test.sh.)
+@Suite struct SimulatorTests {
+    static let all = SimFault.parse("all")!
+
+    @Test func theSameSeedGivesTheSameRun() {
+        let options = SimulationOptions(nodes: 4, byzantine: 1, faults: Self.all, heights: 12)
+        let a = Simulator.run(seed: 42, options: options), b = Simulator.run(seed: 42, options: options)
+        #expect(a.history == b.history)
+        #expect(a.history.count > 100)
+        #expect(Simulator.run(seed: 43, options: options).history != a.history)
+    }
+
+    @Test func honestClustersBreakNoRuleUnderAllFaults() {
+        let options = SimulationOptions(nodes: 4, byzantine: 1, faults: Self.all, heights: 12)
+        for seed in UInt64(1)...8 {
+            let result = Simulator.run(seed: seed, options: options)
+            #expect(result.violations.isEmpty, "seed \(seed): \(result.violations.prefix(3))")
+            #expect(result.minHonestHeight >= 12)
+        }
+    }
+
+    @Test(arguments: [
+        (SimSabotage.skipLock, Violation.Rule.agreement),
+        (.quorumOffByOne, .agreement),
+        (.ignoreExpiry, .expiry),
+        (.acceptBadSignature, .validity),
+    ])
+    func everyPlantedBugIsCaughtAsTheRuleItBreaks(_ sabotage: SimSabotage, _ rule: Violation.Rule) {
+        let options = SimulationOptions(nodes: 4, byzantine: 1, faults: Self.all, heights: 12, sabotage: sabotage)
+        let caught = (UInt64(1)...40).first { seed in
+            Simulator.run(seed: seed, options: options).violations.contains { $0.rule == rule }
+        }
+        #expect(caught != nil, "\(sabotage.rawValue) was never caught as \(rule.rawValue) in 40 seeds")
+    }
+
+    @Test func faultListsParse() {
+        #expect(SimFault.parse("all") == Set(SimFault.allCases))
+        #expect(SimFault.parse("drop,twins") == [.drop, .twins])
+        #expect(SimFault.parse("none") == [])
+        #expect(SimFault.parse("drop,nonsense") == nil)
+    }
+}
