@@ -379,7 +379,7 @@ struct SimWorld {
         let peers = nodes.indices.filter { $0 != index }
         let byzantine = nodes[index].byzantine
         var other: Proposal?
-        if byzantine.contains(.forgedProposal), chance(50), let session = nodes[index].ledger.sessions.values.first {
+        if byzantine.contains(.forgedProposal), chance(50), let session = nodes[index].ledger.sessions.values.min(by: { $0.id < $1.id }) {  // (min: dictionary order varies between processes)
             // A proposal carrying an act with a forged signature under a live session.
             let act = Act(session: session.id, sequence: (session.lastSequence ?? 0) + 1_000, operation: session.operations[0],
                           resource: "files/forged", amount: 0)
