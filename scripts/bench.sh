@@ -1,55 +1,87 @@
 #!/usr/bin/env bash
 # Builds warrant-bench in release mode, runs it, and records the results with the
 # command, machine and date in docs/BENCHMARKS.md (between the foundation markers).
-# Usage: scripts/bench.sh [--quick] [--no-write]
+# With --simulate, instead times 10,000 simulator seeds (n = 4, f = 1, every fault,
+# 100 heights) and records that section.
+# Usage: scripts/bench.sh [--quick] [--no-write] [--simulate]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 write=1
+simulate=0
 args=()
 for arg in "$@"; do
   case "$arg" in
     --no-write) write=0 ;;
     --quick) args+=(--quick) ;;
+    --simulate) simulate=1 ;;
     -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
+swiftv=$(swift --version 2>/dev/null | head -1)
+machine="${cpu}, $(nproc) cores, ${mem}, Linux $(uname -r), ${swiftv}"
+
+# Replaces the section between <!-- bench:NAME:start --> and its end marker (or appends it).
+write_section() {
+  local name=$1 section=$2 file=docs/BENCHMARKS.md
+  mkdir -p docs
+  [ -f "$file" ] || printf '# Benchmarks\n\nNumbers measured on the machine named with each section, never asserted in tests.\n\n' > "$file"
+  if grep -q "bench:$name:start" "$file"; then
+    python3 - "$file" "$name" "$section" <<'PY'
+import re, sys
+path, name, section = sys.argv[1], sys.argv[2], sys.argv[3]
+text = open(path).read()
+pattern = "<!-- bench:%s:start -->.*?<!-- bench:%s:end -->" % (name, name)
+text = re.sub(pattern, lambda m: section, text, flags=re.S)
+open(path, "w").write(text)
+PY
+  else
+    printf '\n%s\n' "$section" >> "$file"
+  fi
+  echo "bench.sh: results written to $file" >&2
+}
+
+if [ "$simulate" = 1 ]; then
+  swift build -c release --product warrant-coordinator >&2
+  command=(.build/release/warrant-coordinator simulate --seeds 10000 --nodes 4 --byzantine 1 --faults all --heights 100)
+  start=$(date +%s.%N)
+  verdict=$("${command[@]}" 2>/dev/null | head -1)
+  seconds=$(python3 -c "import time,sys; print('%.0f' % (time.time() - float(sys.argv[1])))" "$start")
+  echo "$verdict in ${seconds} s"
+  [ "$write" = 1 ] || exit 0
+  write_section simulate "<!-- bench:simulate:start -->
+## Simulator: 10,000 seeds
+
+Measured $(date -u +%Y-%m-%d) with \`scripts/bench.sh --simulate\`, which runs
+\`${command[*]}\` (both cores: seeds run two at a time).
+Machine: ${machine}.
+
+| measurement | result |
+| --- | --- |
+| 10,000 seeds × 100 heights, n = 4, f = 1, every fault | ${seconds} s wall clock (goal: under 600 s); \`${verdict}\` |
+<!-- bench:simulate:end -->"
+  exit 0
+fi
 
 swift build -c release --product warrant-bench >&2
 table=$(.build/release/warrant-bench "${args[@]}")
 echo "$table"
 [ "$write" = 1 ] || exit 0
 
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
-mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
-swiftv=$(swift --version 2>/dev/null | head -1)
 section=$(cat <<SECTION
 <!-- bench:foundation:start -->
 ## Foundation and ledger: crypto, wire, transport, sessions, storage
 
 Measured $(date -u +%Y-%m-%d) with \`scripts/bench.sh${args[*]:+ ${args[*]}}\` (release build of \`warrant-bench\`).
-Machine: ${cpu}, $(nproc) cores, ${mem}, Linux $(uname -r), ${swiftv}.
+Machine: ${machine}.
 
 $table
 <!-- bench:foundation:end -->
 SECTION
 )
 
-file=docs/BENCHMARKS.md
-mkdir -p docs
-if [ ! -f "$file" ]; then
-  printf '# Benchmarks\n\nNumbers measured on the machine named with each section, never asserted in tests.\n\n' > "$file"
-fi
-if grep -q 'bench:foundation:start' "$file"; then
-  python3 - "$file" "$section" <<'PY'
-import re, sys
-path, section = sys.argv[1], sys.argv[2]
-text = open(path).read()
-text = re.sub(r"<!-- bench:foundation:start -->.*?<!-- bench:foundation:end -->", lambda m: section, text, flags=re.S)
-open(path, "w").write(text)
-PY
-else
-  printf '%s\n' "$section" >> "$file"
-fi
-echo "bench.sh: results written to $file" >&2
+write_section foundation "$section"
