@@ -104,7 +104,10 @@ struct SimWorld {
     var faultsEnd: UInt64
     let timeLimit: UInt64
     var trace: [String] = []
-    let livenessBound: UInt64 = 20_000
+    /// How long honest nodes have to commit after the last fault: 20 s, or three rounds at
+    /// the round the cluster had reached by then (timeouts grow with the round, so after
+    /// a long stretch of faults one round alone can take seconds), whichever is longer.
+    var livenessBound: UInt64 = 20_000
     /// Nodes the adversary has cut off completely, until the given time.
     var isolatedUntil: [Int: UInt64] = [:]
 
@@ -580,6 +583,10 @@ struct SimWorld {
         default:  // heal-all: every fault ends, crashed nodes come back, clocks are fixed
             groups = nil
             oneWay = []
+            let round = nodes.indices.filter(isHonest).map { nodes[$0].core.round }.max() ?? 0
+            let p = nodes[0].core.parameters
+            let roundMs = p.timeoutProposeMs + p.timeoutPrevoteMs + p.timeoutPrecommitMs + 3 * p.timeoutDeltaMs * (round + 2)
+            livenessBound = max(20_000, 3 * roundMs)
             for index in nodes.indices {
                 nodes[index].skewMs = 0
                 if nodes[index].crashed { restart(index) }
