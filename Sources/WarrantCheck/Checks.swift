@@ -60,20 +60,20 @@ public enum Checks {
             blocks[hash] = block
         }
         // The chain as the first honest node to commit each height saw it.
-        var chain: [UInt64: (block: String, accepted: Set<String>)] = [:]
+        var chain: [UInt64: (block: String, accepted: Set<String>, outcomes: [String]?)] = [:]
         for event in input.events where event.kind == .commit {
             guard let node = event.node, input.honest.contains(node), let height = event.height, let block = event.block,
                   chain[height] == nil else { continue }
-            chain[height] = (block, Set(event.accepted ?? []))
+            chain[height] = (block, Set(event.accepted ?? []), event.outcomes)
         }
         var judge = RuleJudge(genesis: input.genesis, signatures: input.signatures)
         for height in chain.keys.sorted() {
-            let (hash, accepted) = chain[height]!
+            let (hash, accepted, outcomes) = chain[height]!
             guard let block = blocks[hash] else {
                 judge.violations.append(Violation(.validity, "height \(height): block \(hash.prefix(8)) was never recorded"))
                 continue
             }
-            judge.apply(block, accepted: accepted)
+            judge.apply(block, accepted: accepted, outcomes: outcomes)
         }
         return judge.violations
     }

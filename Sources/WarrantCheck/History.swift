@@ -34,11 +34,14 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
     public var state: String?
     public var bytes: String?
     public var accepted: [String]?
+    /// For `commit`: each request's outcome in block order, `ok` or the reason code
+    /// (exact even when a block holds the same request twice).
+    public var outcomes: [String]?
     public var detail: String?
 
     public init(time: UInt64, kind: Kind, node: String? = nil, request: String? = nil, outcome: String? = nil,
                 reason: String? = nil, height: UInt64? = nil, block: String? = nil, state: String? = nil,
-                bytes: String? = nil, accepted: [String]? = nil, detail: String? = nil) {
+                bytes: String? = nil, accepted: [String]? = nil, outcomes: [String]? = nil, detail: String? = nil) {
         self.time = time
         self.kind = kind
         self.node = node
@@ -50,6 +53,7 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
         self.state = state
         self.bytes = bytes
         self.accepted = accepted
+        self.outcomes = outcomes
         self.detail = detail
     }
 }

@@ -52,12 +52,18 @@ struct RuleJudge {
         return keys
     }
 
-    mutating func apply(_ block: Block, accepted: Set<String>) {
+    /// `outcomes`, when recorded, says per position whether the request was accepted;
+    /// otherwise acceptance is judged by request id.
+    mutating func apply(_ block: Block, accepted: Set<String>, outcomes: [String]? = nil) {
         let t = block.timeMs, h = block.height
-        for request in block.requests {
+        for (index, request) in block.requests.enumerated() {
             position += 1
             let id = Blake2b.hash(request.bytes)
-            guard accepted.contains(id.hex) else { continue }
+            if let outcomes {
+                guard index < outcomes.count, outcomes[index] == "ok" else { continue }
+            } else {
+                guard accepted.contains(id.hex) else { continue }
+            }
             guard let envelope = try? Envelope(decoding: request.bytes),
                   let message = try? Message(kind: envelope.kind, body: envelope.body) else {
                 fail(.validity, h, id, "accepted, but its bytes do not decode")

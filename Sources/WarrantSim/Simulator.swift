@@ -79,6 +79,9 @@ struct SimNode {
     var decided: [UInt64: (Block, Certificate)] = [:]
     /// When this node last asked each peer to catch it up.
     var askedAt: [Int: UInt64] = [:]
+    /// Acts a Byzantine node has seen, to slip into its blocks later (old acts of
+    /// sessions that have since expired or been revoked).
+    var seenActs: [[UInt8]] = []
 }
 
 struct SimWorld {
@@ -279,6 +282,10 @@ struct SimWorld {
             execute(to, nodes[to].core.onVote(vote, now: localNow(to)).directives)
         case .request(let bytes):
             guard sabotaged || requestIsValid(bytes) else { return }
+            if !nodes[to].byzantine.isEmpty, (try? Envelope(decoding: bytes))?.kind == .act {
+                if nodes[to].seenActs.count >= 200 { nodes[to].seenActs.removeFirst() }
+                nodes[to].seenActs.append(bytes)
+            }
             execute(to, nodes[to].core.onRequest(id: Blake2b.hash(bytes), bytes: bytes, now: localNow(to)).directives)
         case .committed(let block, let certificate):
             let precommit = Precommit(height: certificate.height, round: certificate.round, block: certificate.block).cborBytes
@@ -337,11 +344,16 @@ struct SimWorld {
             if keepTrace { note("adversary isolates \(nodes[index].name) after its decision at h\(block.height)") }
         }
         var requests: [LedgerRequest] = []
+        var decoded: [Bool] = []  // per block position: did the ledger see it?
         for request in block.requests {
-            guard let envelope = try? Envelope(decoding: request.bytes),
-                  let message = try? Message(kind: envelope.kind, body: envelope.body) else { continue }
-            let signed = LedgerRequest.Body?.from(message)
-            if let body = signed { requests.append(LedgerRequest(id: Blake2b.hash(request.bytes), signer: envelope.sender, body: body)) }
+            if let envelope = try? Envelope(decoding: request.bytes),
+               let message = try? Message(kind: envelope.kind, body: envelope.body),
+               let body = LedgerRequest.Body?.from(message) {
+                requests.append(LedgerRequest(id: Blake2b.hash(request.bytes), signer: envelope.sender, body: body))
+                decoded.append(true)
+            } else {
+                decoded.append(false)
+            }
         }
         let outcome: BlockOutcome
         do {
@@ -358,7 +370,8 @@ struct SimWorld {
         }
         let accepted = outcome.outcomes.filter(\.accepted).map(\.request.hex)
         history.append(HistoryEvent(time: now - Self.t0, kind: .commit, node: nodes[index].name, height: block.height,
-                                    block: hash.hex, state: outcome.stateHash.hex, accepted: accepted))
+                                    block: hash.hex, state: outcome.stateHash.hex, accepted: accepted,
+                                    outcomes: positionOutcomes(decoded, outcome.outcomes)))
         if keepTrace {
             let line = "\(nodes[index].name) commits h\(block.height) r\(certificate.round) \(hash.short) (\(block.requests.count) requests)"
             note(line)
@@ -369,6 +382,12 @@ struct SimWorld {
                                         outcome: result.accepted ? "ok" : "fail", reason: result.reason?.name, height: block.height))
         }
         return nodes[index].core.onApplied(height: block.height, stateHash: outcome.stateHash, now: localNow(index))
+    }
+
+    /// The outcome of every block position: the ledger's, or `malformed` for bytes it never saw.
+    func positionOutcomes(_ decoded: [Bool], _ outcomes: [RequestOutcome]) -> [String] {
+        var next = outcomes.makeIterator()
+        return decoded.map { seen in seen ? (next.next()?.reason?.name ?? "ok") : ReasonCode.malformed.name }
     }
 
     // MARK: sending, with the network faults and Byzantine behaviours
@@ -390,6 +409,18 @@ struct SimWorld {
                                     signature: Signature(unchecked: [UInt8](repeating: 7, count: 64)))
             var block = proposal.block
             block.requests.append(ByteString(envelope.encoded))
+            other = Proposal(height: proposal.height, round: proposal.round, validRound: proposal.validRound, block: block)
+        } else if byzantine.contains(.forgedProposal), chance(50), !nodes[index].seenActs.isEmpty {
+            // Validly signed but stale: old acts, whose sessions may since have expired or
+            // been revoked. Honest ledgers must reject them (the checkers watch).
+            let ledger = nodes[index].ledger
+            let stale = nodes[index].seenActs.filter { bytes in
+                guard let envelope = try? Envelope(decoding: bytes), let act = try? Act(cbor: envelope.body) else { return false }
+                guard let session = ledger.sessions[act.session] else { return true }
+                return session.expiresAt <= proposal.block.timeMs || ledger.isRevoked(session)
+            }
+            var block = proposal.block
+            block.requests += stale.suffix(3).map(ByteString.init)
             other = Proposal(height: proposal.height, round: proposal.round, validRound: proposal.validRound, block: block)
         } else if byzantine.contains(.equivocate), chance(60) {
             var block = proposal.block
