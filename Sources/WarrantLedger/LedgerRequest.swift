@@ -9,6 +9,17 @@ public struct LedgerRequest: Hashable, Sendable {
         case revoke(Revoke)
         case revokeAll(RevokeAll)
         case act(Act)
+
+        /// The ordered request a message body is, or nil for kinds that are not requests.
+        public init?(_ message: Message) {
+            switch message {
+            case .grant(let grant): self = .grant(grant)
+            case .revoke(let revoke): self = .revoke(revoke)
+            case .revokeAll(let revokeAll): self = .revokeAll(revokeAll)
+            case .act(let act): self = .act(act)
+            default: return nil
+            }
+        }
     }
 
     /// BLAKE2b-256 of the request's envelope bytes (for a grant, the new session's id).
@@ -25,14 +36,7 @@ public struct LedgerRequest: Hashable, Sendable {
     /// The ledger request a verified message carries, or nil for kinds that are not
     /// ordered requests.
     public init?(_ message: SignedMessage) {
-        let body: Body
-        switch message.message {
-        case .grant(let grant): body = .grant(grant)
-        case .revoke(let revoke): body = .revoke(revoke)
-        case .revokeAll(let revokeAll): body = .revokeAll(revokeAll)
-        case .act(let act): body = .act(act)
-        default: return nil
-        }
+        guard let body = Body(message.message) else { return nil }
         self.init(id: message.hash, signer: message.sender, body: body)
     }
 }

@@ -348,7 +348,7 @@ struct SimWorld {
         for request in block.requests {
             if let envelope = try? Envelope(decoding: request.bytes),
                let message = try? Message(kind: envelope.kind, body: envelope.body),
-               let body = LedgerRequest.Body?.from(message) {
+               let body = LedgerRequest.Body(message) {
                 requests.append(LedgerRequest(id: Blake2b.hash(request.bytes), signer: envelope.sender, body: body))
                 decoded.append(true)
             } else {
@@ -661,17 +661,5 @@ struct SimWorld {
             violations.append(Violation(.liveness, "honest nodes reached only height \(minHeight) of \(options.heights) by the time limit"))
         }
         return SimulationResult(seed: seed, violations: violations, history: history, trace: trace, minHonestHeight: minHeight)
-    }
-}
-
-extension Optional where Wrapped == LedgerRequest.Body {
-    static func from(_ message: Message) -> LedgerRequest.Body? {
-        switch message {
-        case .grant(let g): .grant(g)
-        case .revoke(let r): .revoke(r)
-        case .revokeAll(let r): .revokeAll(r)
-        case .act(let a): .act(a)
-        default: nil
-        }
     }
 }
