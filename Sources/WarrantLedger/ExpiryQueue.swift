@@ -27,8 +27,6 @@ struct ExpiryQueue: Sendable {
 
     private var heap = Heap<Entry>()
 
-    var count: Int { heap.count }
-
     mutating func insert(_ item: Item, at time: UInt64) {
         heap.insert(Entry(time: time, item: item))
     }

@@ -34,8 +34,6 @@ public final class ChildProcess: Sendable {
         }
     }
 
-    public var pid: Int32 { process.processIdentifier }
-
     public func kill(_ signal: Int32 = SIGKILL) {
         _ = Foundation.kill(process.processIdentifier, signal)
     }

@@ -17,8 +17,6 @@ public struct CBORReader: Sendable {
         self.limits = limits
     }
 
-    public var isAtEnd: Bool { offset == bytes.count }
-
     /// Requires that the top-level item ended exactly at the end of the input.
     public func finish() throws(WireError) {
         guard offset == bytes.count else {
