@@ -57,7 +57,7 @@ extension ConsensusCore {
     mutating func receiveOwnProposal(_ proposal: Proposal, now: UInt64) -> [Directive] {
         if proposals[proposal.round] == nil {
             proposals[proposal.round] = ReceivedProposal(proposal: proposal, blockHash: proposal.block.hash,
-                                                         valid: isValid(proposal.block))
+                                                         valid: isValid(proposal.block), timely: true)
         }
         return []
     }
@@ -87,7 +87,8 @@ extension ConsensusCore {
             if step == .propose, let p = proposals[round] {
                 if p.proposal.validRound == -1 {  // L22
                     let unlocked = lockedRound == -1 || sabotage == .skipLock
-                    let acceptable = p.valid && (unlocked || lockedValue?.hash == p.blockHash)  // L23
+                    // L23, with proposer-based timestamps: a fresh value must also be timely.
+                    let acceptable = p.valid && p.timely && (unlocked || lockedValue?.hash == p.blockHash)
                     out += castVote(.prevote, block: acceptable ? p.blockHash : nil)  // L24–L27
                     continue
                 }

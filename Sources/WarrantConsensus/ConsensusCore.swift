@@ -56,6 +56,9 @@ public struct ConsensusCore: Sendable {
         let proposal: Proposal
         let blockHash: Digest
         let valid: Bool
+        /// Proposer-based timestamps: a fresh proposal's time was within bounds of our
+        /// clock when it arrived. Re-proposals keep their time and are not re-checked.
+        let timely: Bool
     }
 
     /// A core at the first height of a new chain.
@@ -133,9 +136,10 @@ public struct ConsensusCore: Sendable {
         return out
     }
 
-    /// A proposal from the network, its signature (and the signatures of every request in
-    /// it) checked at the edge: `requestsValid` is false if any request failed.
-    public mutating func onProposal(_ proposal: Proposal, from sender: PublicKey, requestsValid: Bool,
+    /// A proposal from the network, its signature (and the signatures of every request and
+    /// evidence vote in it) checked at the edge: `signaturesValid` is false if any failed.
+    /// `now` is the local clock on arrival, which judges a fresh proposal's timeliness.
+    public mutating func onProposal(_ proposal: Proposal, from sender: PublicKey, signaturesValid: Bool,
                                     now: UInt64) -> Reaction {
         guard validators.contains(sender) else { return .ignored(.notAValidator) }
         guard proposal.height == height else { return .ignored(proposal.height < height ? .oldHeight : .futureHeight) }
@@ -144,8 +148,10 @@ public struct ConsensusCore: Sendable {
         if let existing = proposals[proposal.round] {
             return .ignored(existing.blockHash == hash && existing.proposal.validRound == proposal.validRound ? .duplicate : .equivocation)
         }
+        let timely = proposal.validRound >= 0
+            || parameters.isTimely(blockTimeMs: proposal.block.timeMs, receivedAt: now, round: proposal.round)
         proposals[proposal.round] = ReceivedProposal(proposal: proposal, blockHash: hash,
-                                                     valid: requestsValid && isValid(proposal.block))
+                                                     valid: signaturesValid && isValid(proposal.block), timely: timely)
         return .acted(evaluate(now: now))
     }
 

@@ -13,10 +13,21 @@ public struct ConsensusParameters: Hashable, Sendable {
     public var rebroadcastIntervalMs: UInt64
     public var maxBlockRequests: Int
     public var maxBlockBytes: Int
+    /// Proposer-based timestamps: how far apart two honest clocks may be (the cluster's
+    /// `maxClockSkew`). A fresh proposal dated more than this ahead of a node's clock is
+    /// not timely there.
+    public var precisionMs: UInt64
+    /// The longest a proposal is expected to travel in round 0; a fresh proposal older
+    /// than `precision + messageDelay(round)` on arrival is not timely.
+    public var messageDelayMs: UInt64
+    /// Added to the message delay per round, so that after enough rounds any proposal
+    /// that was delayed (or lost and sent again) is timely and the height can end.
+    public var messageDelayDeltaMs: UInt64
 
     public init(timeoutProposeMs: UInt64 = 1_000, timeoutPrevoteMs: UInt64 = 500, timeoutPrecommitMs: UInt64 = 500,
                 timeoutDeltaMs: UInt64 = 250, heartbeatIntervalMs: UInt64 = 1_000, rebroadcastIntervalMs: UInt64 = 500,
-                maxBlockRequests: Int = 1_000, maxBlockBytes: Int = 1 << 20) {
+                maxBlockRequests: Int = 1_000, maxBlockBytes: Int = 1 << 20, precisionMs: UInt64 = 500,
+                messageDelayMs: UInt64 = 1_000, messageDelayDeltaMs: UInt64 = 500) {
         self.timeoutProposeMs = timeoutProposeMs
         self.timeoutPrevoteMs = timeoutPrevoteMs
         self.timeoutPrecommitMs = timeoutPrecommitMs
@@ -25,6 +36,19 @@ public struct ConsensusParameters: Hashable, Sendable {
         self.rebroadcastIntervalMs = rebroadcastIntervalMs
         self.maxBlockRequests = maxBlockRequests
         self.maxBlockBytes = maxBlockBytes
+        self.precisionMs = precisionMs
+        self.messageDelayMs = messageDelayMs
+        self.messageDelayDeltaMs = messageDelayDeltaMs
+    }
+
+    /// The message delay allowed to a fresh proposal of `round`.
+    public func messageDelay(round: UInt64) -> UInt64 { messageDelayMs + messageDelayDeltaMs * round }
+
+    /// Whether a fresh proposal dated `blockTimeMs`, received at local time `now` in
+    /// `round`, is timely: `now − precision − messageDelay(round) ≤ time ≤ now + precision`.
+    public func isTimely(blockTimeMs: UInt64, receivedAt now: UInt64, round: UInt64) -> Bool {
+        let earliest = now.subtractingClamped(precisionMs + messageDelay(round: round))
+        return blockTimeMs >= earliest && blockTimeMs <= now + precisionMs
     }
 
     public func timeout(_ kind: TimeoutKind, round: UInt64) -> UInt64 {
@@ -38,4 +62,8 @@ public struct ConsensusParameters: Hashable, Sendable {
         }
         return base + timeoutDeltaMs * round
     }
+}
+
+extension UInt64 {
+    func subtractingClamped(_ other: UInt64) -> UInt64 { self > other ? self - other : 0 }
 }

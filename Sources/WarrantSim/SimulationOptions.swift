@@ -34,6 +34,31 @@ public enum SimSabotage: String, CaseIterable, Hashable, Sendable {
     case quorumOffByOne = "quorum-off-by-one"
 }
 
+/// A fault at a fixed time, for scenarios that need one exact schedule (on top of, or
+/// instead of, the seeded random faults). Times are ms after the run starts.
+public struct ScriptedFault: Hashable, Sendable {
+    public enum Action: Hashable, Sendable {
+        /// Shift a node's clock (negative: behind) until `heal` or the end of the faults.
+        case skew(node: Int, ms: Int64)
+        /// Cut the given nodes off from the rest (both ways).
+        case partition([Int])
+        /// End partitions and one-way cuts (clocks stay as they are).
+        case heal
+        case crash(node: Int)
+        /// Bring a crashed node back from its persisted record and ledger, or with
+        /// `emptyDataDirectory` from nothing, as a node whose disk was replaced.
+        case restart(node: Int, emptyDataDirectory: Bool = false)
+    }
+
+    public var atMs: UInt64
+    public var action: Action
+
+    public init(atMs: UInt64, _ action: Action) {
+        self.atMs = atMs
+        self.action = action
+    }
+}
+
 public struct SimulationOptions: Hashable, Sendable {
     public var nodes: Int
     public var byzantine: Int
@@ -41,9 +66,13 @@ public struct SimulationOptions: Hashable, Sendable {
     /// Heights every honest node should reach; the run stops there (or at its time limit).
     public var heights: UInt64
     public var sabotage: SimSabotage?
+    /// Faults at fixed times; every fault ends (clocks fixed, crashed nodes restarted) at
+    /// the latest of these and the end of the random faults.
+    public var script: [ScriptedFault]
 
     public init(nodes: Int = 4, byzantine: Int = 0, faults: Set<SimFault> = [], heights: UInt64 = 20,
-                sabotage: SimSabotage? = nil) {
+                sabotage: SimSabotage? = nil, script: [ScriptedFault] = []) {
+        self.script = script
         self.nodes = nodes
         self.byzantine = byzantine
         self.faults = faults

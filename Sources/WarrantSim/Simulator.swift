@@ -13,6 +13,16 @@ public struct SimulationResult: Sendable {
     public let trace: [String]
     /// The lowest height any honest node reached.
     public let minHonestHeight: UInt64
+    /// The validators' keys; node `n<i>` signs as `validatorKeys[i]`.
+    public let validatorKeys: [PublicKey]
+    /// The chain of the honest node that got furthest: each decided block with its certificate.
+    public let chain: [DecidedBlock]
+}
+
+/// A block and the certificate that decided it.
+public struct DecidedBlock: Hashable, Sendable {
+    public let block: Block
+    public let certificate: Certificate
 }
 
 /// The deterministic cluster simulator: n real consensus cores and ledgers on a seeded
@@ -21,6 +31,9 @@ public struct SimulationResult: Sendable {
 /// gives the same run. Signatures are modelled (`SignatureScheme.modelled`): forged
 /// messages fail the modelled check at every honest edge.
 public enum Simulator {
+    /// Virtual time at which every run starts (ms since the epoch); scripted faults count from here.
+    public static let startTimeMs = SimWorld.t0
+
     public static func run(seed: UInt64, options: SimulationOptions, keepTrace: Bool = false) -> SimulationResult {
         var world = SimWorld(seed: seed, options: options, keepTrace: keepTrace)
         world.run()
@@ -125,6 +138,7 @@ struct SimWorld {
         genesis = workload.genesis
         let anyFaults = !options.faults.isEmpty
         faultsEnd = anyFaults ? SimWorld.t0 + options.heights * 400 + 2_000 : SimWorld.t0
+        if let last = options.script.map(\.atMs).max() { faultsEnd = max(faultsEnd, SimWorld.t0 + last + 1) }
         timeLimit = SimWorld.t0 + options.heights * 3_000 + 60_000
         let genesisLedger = Ledger(genesis: genesis)
         for index in 0..<options.nodes {
@@ -230,425 +244,9 @@ struct SimWorld {
         pending[id] = target
         execute(target, nodes[target].core.onRequest(id: id, bytes: bytes, now: localNow(target)).directives)
     }
+}
 
-    // MARK: the edge: modelled signature checks
-
-    func requestIsValid(_ bytes: [UInt8]) -> Bool {
-        guard let envelope = try? Envelope(decoding: bytes) else { return false }
-        return SignatureScheme.modelled.verifies(envelope)
-    }
-
-    func voteSignature(_ type: VoteType, _ height: UInt64, _ round: UInt64, _ block: Digest?, by key: PublicKey) -> Signature {
-        let body = type == .prevote ? Prevote(height: height, round: round, block: block).cborBytes
-            : Precommit(height: height, round: round, block: block).cborBytes
-        return SignatureScheme.modelledSignature(by: key, kind: type == .prevote ? .prevote : .precommit, body: body)
-    }
-
-    func voteIsValid(_ vote: SignedVote) -> Bool {
-        vote.signature == voteSignature(vote.type, vote.height, vote.round, vote.block, by: vote.validator)
-    }
-
-    mutating func receive(from: Int, to: Int, _ message: SimMessage) {
-        let sabotaged = options.sabotage == .acceptBadSignature && isHonest(to)
-        // A message from a later height means this node fell behind: ask the sender for
-        // the blocks it missed (at most every 200 ms per peer).
-        if let height = message.height, height > nodes[to].core.height, now >= (nodes[to].askedAt[from] ?? 0) + 200,
-           isHonest(to) || splitBrain(height: nodes[to].core.height) == nil {
-            nodes[to].askedAt[from] = now
-            if keepTrace { note("\(nodes[to].name) at h\(nodes[to].core.height) asks \(nodes[from].name) (at h\(height)) to catch it up") }
-            send(from: to, to: from, .catchUpRequest(nodes[to].core.height))
-        }
-        switch message {
-        case .catchUpRequest(let height):
-            let have = nodes[to].decided
-            let blocks = (height..<(height + 20)).compactMap { have[$0] }
-            if !blocks.isEmpty { send(from: to, to: from, .catchUpResponse(blocks)) }
-        case .catchUpResponse(let blocks):
-            if keepTrace { note("\(nodes[to].name) at h\(nodes[to].core.height) gets \(blocks.map(\.0.height)) from \(nodes[from].name)") }
-            for (block, certificate) in blocks where block.height == nodes[to].core.height {
-                receive(from: from, to: to, .committed(block, certificate))
-            }
-        case .proposal(let proposal, let bytes, let signature):
-            let sender = validatorKeys[nodes[from].validator]
-            guard sabotaged || signature == SignatureScheme.modelledSignature(by: sender, kind: .proposal, body: bytes) else { return }
-            let requestsValid = sabotaged || proposal.block.requests.allSatisfy { requestIsValid($0.bytes) }
-            if keepTrace, proposal.height == nodes[to].core.height, !(requestsValid && nodes[to].core.isValid(proposal.block)) {
-                let core = nodes[to].core
-                note("\(nodes[to].name) finds h\(proposal.height) r\(proposal.round) from \(nodes[from].name) invalid (requests \(requestsValid), time \(proposal.block.timeMs) vs \(core.lastBlockTimeMs), state \(proposal.block.stateHash.short) vs \(core.appliedStateHash?.short ?? "none"), previous \(proposal.block.previous.short) vs \(core.lastBlockHash.short))")
-            }
-            execute(to, nodes[to].core.onProposal(proposal, from: sender, requestsValid: requestsValid, now: localNow(to)).directives)
-        case .vote(let vote):
-            guard sabotaged || voteIsValid(vote) else { return }
-            execute(to, nodes[to].core.onVote(vote, now: localNow(to)).directives)
-        case .request(let bytes):
-            guard sabotaged || requestIsValid(bytes) else { return }
-            if !nodes[to].byzantine.isEmpty, (try? Envelope(decoding: bytes))?.kind == .act {
-                if nodes[to].seenActs.count >= 200 { nodes[to].seenActs.removeFirst() }
-                nodes[to].seenActs.append(bytes)
-            }
-            execute(to, nodes[to].core.onRequest(id: Blake2b.hash(bytes), bytes: bytes, now: localNow(to)).directives)
-        case .committed(let block, let certificate):
-            let precommit = Precommit(height: certificate.height, round: certificate.round, block: certificate.block).cborBytes
-            let valid = certificate.signatures.allSatisfy {
-                $0.signature == SignatureScheme.modelledSignature(by: $0.validator, kind: .precommit, body: precommit)
-            }
-            let requestsValid = sabotaged || block.requests.allSatisfy { requestIsValid($0.bytes) }
-            guard sabotaged || (valid && requestsValid) else {
-                if keepTrace { note("\(nodes[to].name) refuses the certificate of h\(block.height) from \(nodes[from].name): bad signatures") }
-                return
-            }
-            let reaction = nodes[to].core.onCommittedBlock(block, certificate: certificate, now: localNow(to))
-            if keepTrace, case .ignored(let why) = reaction, why != .oldHeight {
-                note("\(nodes[to].name) ignores the certificate of h\(block.height) from \(nodes[from].name): \(why.rawValue)")
-            }
-            execute(to, reaction.directives)
-        }
-    }
-
-    // MARK: the shell: carrying out directives
-
-    mutating func execute(_ index: Int, _ directives: [Directive]) {
-        var work = directives[...]
-        while let directive = work.popFirst() {
-            switch directive {
-            case .persist(let record):
-                nodes[index].record = record
-            case .broadcastProposal(let proposal), .rebroadcastProposal(let proposal):
-                broadcastProposal(from: index, proposal)
-            case .broadcastVote(let type, let height, let round, let block):
-                let key = validatorKeys[nodes[index].validator]
-                let vote = SignedVote(type: type, height: height, round: round, block: block, validator: key,
-                                      signature: voteSignature(type, height, round, block, by: key))
-                broadcastVote(from: index, vote)
-                work.append(contentsOf: nodes[index].core.onVote(vote, now: localNow(index)).directives)
-            case .rebroadcastVote(let vote):
-                broadcastVote(from: index, vote)
-            case .rebroadcastCertificate(let block, let certificate):
-                for peer in nodes.indices where peer != index { send(from: index, to: peer, .committed(block, certificate)) }
-            case .scheduleTimeout(let kind, let height, let round, let after):
-                schedule(at: now + after, .timer(node: index, incarnation: nodes[index].incarnation, kind, height: height, round: round))
-            case .decide(let block, let certificate):
-                work.append(contentsOf: apply(index, block, certificate))
-            case .forwardRequest(let bytes):
-                for peer in nodes.indices where peer != index { send(from: index, to: peer, .request(bytes)) }
-            }
-        }
-    }
-
-    mutating func apply(_ index: Int, _ block: Block, _ certificate: Certificate) -> [Directive] {
-        nodes[index].decided[block.height] = (block, certificate)
-        if let split = splitBrain(height: block.height), split.a == nodes[index].validator, certificate.round == 0 {
-            // A decided alone: cut it off for a while, so that the others go on to round 1
-            // without hearing of its decision (a partition timed around the round).
-            isolatedUntil[index] = min(now + 2_500, faultsEnd)
-            if keepTrace { note("adversary isolates \(nodes[index].name) after its decision at h\(block.height)") }
-        }
-        var requests: [LedgerRequest] = []
-        var decoded: [Bool] = []  // per block position: did the ledger see it?
-        for request in block.requests {
-            if let envelope = try? Envelope(decoding: request.bytes),
-               let message = try? Message(kind: envelope.kind, body: envelope.body),
-               let body = LedgerRequest.Body(message) {
-                requests.append(LedgerRequest(id: Blake2b.hash(request.bytes), signer: envelope.sender, body: body))
-                decoded.append(true)
-            } else {
-                decoded.append(false)
-            }
-        }
-        let outcome: BlockOutcome
-        do {
-            outcome = try nodes[index].ledger.apply(LedgerBlock(height: block.height, timeMs: block.timeMs, requests: requests))
-        } catch {
-            let line = "\(nodes[index].name) cannot apply h\(block.height): \(error)"
-            note(line)
-            return []
-        }
-        let hash = certificate.block
-        if !recordedBlocks.contains(hash) {
-            recordedBlocks.insert(hash)
-            history.append(HistoryEvent(time: now - Self.t0, kind: .block, height: block.height, block: hash.hex, bytes: Hex.encode(block.cborBytes)))
-        }
-        let accepted = outcome.outcomes.filter(\.accepted).map(\.request.hex)
-        history.append(HistoryEvent(time: now - Self.t0, kind: .commit, node: nodes[index].name, height: block.height,
-                                    block: hash.hex, state: outcome.stateHash.hex, accepted: accepted,
-                                    outcomes: positionOutcomes(decoded, outcome.outcomes)))
-        if keepTrace {
-            let line = "\(nodes[index].name) commits h\(block.height) r\(certificate.round) \(hash.short) (\(block.requests.count) requests)"
-            note(line)
-        }
-        for result in outcome.outcomes where pending[result.request] == index {
-            pending[result.request] = nil
-            history.append(HistoryEvent(time: now - Self.t0, kind: .ack, node: nodes[index].name, request: result.request.hex,
-                                        outcome: result.accepted ? "ok" : "fail", reason: result.reason?.name, height: block.height))
-        }
-        return nodes[index].core.onApplied(height: block.height, stateHash: outcome.stateHash, now: localNow(index))
-    }
-
-    /// The outcome of every block position: the ledger's, or `malformed` for bytes it never saw.
-    func positionOutcomes(_ decoded: [Bool], _ outcomes: [RequestOutcome]) -> [String] {
-        var next = outcomes.makeIterator()
-        return decoded.map { seen in seen ? (next.next()?.reason?.name ?? "ok") : ReasonCode.malformed.name }
-    }
-
-    // MARK: sending, with the network faults and Byzantine behaviours
-
-    mutating func broadcastProposal(from index: Int, _ proposal: Proposal) {
-        let key = validatorKeys[nodes[index].validator]
-        func signed(_ p: Proposal) -> SimMessage {
-            let bytes = p.cborBytes
-            return .proposal(p, bytes: bytes, signature: SignatureScheme.modelledSignature(by: key, kind: .proposal, body: bytes))
-        }
-        let peers = nodes.indices.filter { $0 != index }
-        let byzantine = nodes[index].byzantine
-        var other: Proposal?
-        if byzantine.contains(.forgedProposal), chance(50), let session = nodes[index].ledger.sessions.values.min(by: { $0.id < $1.id }) {  // (min: dictionary order varies between processes)
-            // A proposal carrying an act with a forged signature under a live session.
-            let act = Act(session: session.id, sequence: (session.lastSequence ?? 0) + 1_000, operation: session.operations[0],
-                          resource: "files/forged", amount: 0)
-            let envelope = Envelope(kind: .act, sender: session.sessionKey, body: act.cborBytes,
-                                    signature: Signature(unchecked: [UInt8](repeating: 7, count: 64)))
-            var block = proposal.block
-            block.requests.append(ByteString(envelope.encoded))
-            other = Proposal(height: proposal.height, round: proposal.round, validRound: proposal.validRound, block: block)
-        } else if byzantine.contains(.forgedProposal), chance(50), !nodes[index].seenActs.isEmpty {
-            // Validly signed but stale: old acts, whose sessions may since have expired or
-            // been revoked. Honest ledgers must reject them (the checkers watch).
-            let ledger = nodes[index].ledger
-            let stale = nodes[index].seenActs.filter { bytes in
-                guard let envelope = try? Envelope(decoding: bytes), let act = try? Act(cbor: envelope.body) else { return false }
-                guard let session = ledger.sessions[act.session] else { return true }
-                return session.expiresAt <= proposal.block.timeMs || ledger.isRevoked(session)
-            }
-            var block = proposal.block
-            block.requests += stale.suffix(3).map(ByteString.init)
-            other = Proposal(height: proposal.height, round: proposal.round, validRound: proposal.validRound, block: block)
-        } else if byzantine.contains(.equivocate), chance(60) {
-            var block = proposal.block
-            block.timeMs += 1 + random.next() % 5
-            other = Proposal(height: proposal.height, round: proposal.round, validRound: proposal.validRound, block: block)
-        }
-        let first = signed(proposal)
-        if proposal.round == 1, let split = splitBrain(height: proposal.height), split.c.contains(nodes[index].validator) {
-            // Round 1 of a split height: every Byzantine validator backs C's new block.
-            let hash = proposal.block.hash
-            for byzantine in (options.nodes - options.byzantine)..<options.nodes {
-                let key = validatorKeys[byzantine]
-                for type in [VoteType.prevote, .precommit] {
-                    let vote = SignedVote(type: type, height: proposal.height, round: 1, block: hash, validator: key,
-                                          signature: voteSignature(type, proposal.height, 1, hash, by: key))
-                    for peer in nodes.indices where isHonest(peer) && nodes[peer].validator != split.a {
-                        send(from: byzantine, to: peer, .vote(vote))
-                    }
-                }
-            }
-        }
-        let second = other.map(signed)
-        let split = Int(random.next() % UInt64(peers.count + 1))
-        for (position, peer) in peers.enumerated() {
-            send(from: index, to: peer, position < split || second == nil ? first : second!)
-        }
-    }
-
-    mutating func broadcastVote(from index: Int, _ vote: SignedVote) {
-        let byzantine = nodes[index].byzantine
-        let peers = nodes.indices.filter { $0 != index }
-        if byzantine.isEmpty {
-            for peer in peers { send(from: index, to: peer, .vote(vote)) }
-            return
-        }
-        let key = vote.validator
-        func resigned(_ block: Digest?) -> SignedVote {
-            SignedVote(type: vote.type, height: vote.height, round: vote.round, block: block, validator: key,
-                       signature: voteSignature(vote.type, vote.height, vote.round, block, by: key))
-        }
-        if vote.round == 0, let split = splitBrain(height: vote.height) {
-            // The split-brain schedule: the real vote to A (and prevotes to B), nil to the rest.
-            for peer in peers {
-                let validator = nodes[peer].validator
-                let real = validator == split.a || (vote.type == .prevote && split.b.contains(validator))
-                send(from: index, to: peer, .vote(real ? vote : resigned(nil)))
-            }
-            return
-        }
-        let fake = Blake2b.hash(Array("byzantine \(random.next())".utf8))
-        let alternative = vote.block == nil ? fake : (chance(50) ? nil : fake)
-        let split = Int(random.next() % UInt64(peers.count + 1))
-        for (position, peer) in peers.enumerated() {
-            if byzantine.contains(.withhold), chance(40) { continue }
-            var outgoing = vote
-            if byzantine.contains(.equivocate), position >= split { outgoing = resigned(alternative) }
-            if byzantine.contains(.invalidVote), chance(20) { outgoing = resigned(fake) }
-            send(from: index, to: peer, .vote(outgoing))
-        }
-    }
-
-    func linked(_ from: Int, _ to: Int) -> Bool {
-        let a = nodes[from].validator, b = nodes[to].validator
-        if oneWay.contains([a, b]) { return false }
-        guard let groups else { return true }
-        return groups.contains { $0.contains(a) && $0.contains(b) }
-    }
-
-    mutating func send(from: Int, to: Int, _ message: SimMessage) {
-        guard !nodes[from].crashed else { return }
-        if !nodes[from].byzantine.isEmpty, nodes[from].byzantine.contains(.replay) {
-            if nodes[from].sent.count > 64 { nodes[from].sent.removeFirst() }
-            nodes[from].sent.append((to, message))
-        }
-        let faulty = now < faultsEnd
-        guard linked(from, to) else { return }
-        if now < isolatedUntil[from] ?? 0 || now < isolatedUntil[to] ?? 0 { return }
-        if splitBrainEnabled, faulty, !isHonest(from) {
-            switch message {
-            case .committed, .catchUpResponse: return  // the adversary helps nobody catch up
-            default: break
-            }
-        }
-        if case .vote(let vote) = message, vote.round == 0, let split = splitBrain(height: vote.height),
-           nodes[from].validator == split.a, split.c.contains(nodes[to].validator) {
-            return  // C hears nothing from A in round 0, so it sees no polka
-        }
-        if faulty, options.faults.contains(.drop), chance(5) { return }
-        var delay = between(2, 20)
-        if faulty, options.faults.contains(.delay) { delay = between(2, 400) }
-        schedule(at: now + delay, .deliver(from: from, to: to, message))
-        if faulty, options.faults.contains(.duplicate), chance(3) {
-            schedule(at: now + delay + between(0, 100), .deliver(from: from, to: to, message))
-        }
-    }
-
-    // MARK: the adversary's split-brain schedule
-
-    /// For some heights during the fault window, the Byzantine validators (equivocating,
-    /// with partitions enabled) steer round 0 so that one honest node (A) decides a block
-    /// while f honest nodes (B) only lock on it and f others (C, including round 1's
-    /// proposer) never see its polka. Honest locks keep B from helping C commit another
-    /// block in round 1; without them (`--sabotage skip-lock`) the cluster forks.
-    var splitBrainEnabled: Bool {
-        options.byzantine > 0 && options.faults.contains(.equivocate) && options.faults.contains(.partition)
-    }
-
-    func splitBrain(height: UInt64) -> (a: Int, b: Set<Int>, c: Set<Int>)? {
-        guard splitBrainEnabled, now < faultsEnd, height % 2 == 0, groups == nil, oneWay.isEmpty else { return nil }
-        let f = (options.nodes - 1) / 3
-        let honestCount = options.nodes - options.byzantine
-        guard honestCount >= 2 * f + 1, f >= 1 else { return nil }
-        let nextProposer = validatorKeys.firstIndex(of: validators.proposer(height: height, round: 1))!
-        guard nextProposer < honestCount else { return nil }
-        var others = (0..<honestCount).filter { $0 != nextProposer }
-        // Rotate by height so different nodes play A.
-        let shift = Int(height / 2) % others.count
-        others = Array(others[shift...] + others[..<shift])
-        let a = others[0]
-        let b = Set(others.dropFirst().prefix(f))
-        let c = Set([nextProposer] + others.dropFirst(1 + f).prefix(f - 1))
-        return (a, b, c)
-    }
-
-    // MARK: the fault schedule
-
-    mutating func scheduleFaults() {
-        var network = options.faults.filter { !$0.isByzantine && $0 != .drop && $0 != .delay && $0 != .duplicate }
-        // With equivocating Byzantine validators, partitions take the split-brain form.
-        if splitBrainEnabled { network.remove(.partition) }
-        guard !options.faults.isEmpty else { return }
-        var time = Self.t0 + 500
-        while time < faultsEnd - 500, !network.isEmpty {
-            let kinds = Array(network).sorted { $0.rawValue < $1.rawValue }
-            let kind = kinds[Int(random.next() % UInt64(kinds.count))]
-            let length = between(500, 3_000)
-            let honest = Array(0..<(options.nodes - options.byzantine))
-            switch kind {
-            case .partition:
-                let cut = Int(between(1, UInt64(options.nodes - 1)))
-                let shuffled = (0..<options.nodes).shuffled(using: &random)
-                schedule(at: time, .fault("partition", Array(shuffled.prefix(cut))))
-                schedule(at: min(time + length, faultsEnd), .fault("heal", []))
-            case .oneWay:
-                let a = Int(random.next() % UInt64(options.nodes)), b = (a + 1 + Int(random.next() % UInt64(options.nodes - 1))) % options.nodes
-                schedule(at: time, .fault("one-way", [a, b]))
-                schedule(at: min(time + length, faultsEnd), .fault("heal", []))
-            case .crash where !honest.isEmpty:
-                let victim = honest[Int(random.next() % UInt64(honest.count))]
-                schedule(at: time, .fault("crash", [victim]))
-                schedule(at: min(time + length, faultsEnd), .fault("restart", [victim]))
-            case .skew:
-                let victim = Int(random.next() % UInt64(options.nodes))
-                schedule(at: time, .fault("skew", [victim, Int(between(0, 900)) - 450]))
-            default:
-                break
-            }
-            time += length + between(200, 1_500)
-        }
-        schedule(at: faultsEnd, .fault("heal-all", []))
-    }
-
-    mutating func applyFault(_ kind: String, _ targets: [Int]) {
-        let detail: String
-        switch kind {
-        case "partition":
-            let side = Set(targets)
-            groups = [side, Set(0..<options.nodes).subtracting(side)]
-            detail = "partition \(side.sorted().map { "n\($0)" }.joined(separator: ",")) from the rest"
-        case "one-way":
-            oneWay.insert(targets)
-            detail = "one-way cut n\(targets[0]) -> n\(targets[1])"
-        case "heal":
-            groups = nil
-            oneWay = []
-            detail = "heal"
-        case "crash":
-            let victim = targets[0]
-            guard !nodes[victim].crashed else { return }
-            nodes[victim].crashed = true
-            nodes[victim].incarnation += 1
-            history.append(HistoryEvent(time: now - Self.t0, kind: .restart, node: nodes[victim].name, detail: "crash"))
-            note("n\(victim) crashes")
-            return
-        case "restart":
-            restart(targets[0])
-            return
-        case "skew":
-            nodes[targets[0]].skewMs = Int64(targets[1])
-            detail = "skew n\(targets[0]) by \(targets[1]) ms"
-        default:  // heal-all: every fault ends, crashed nodes come back, clocks are fixed
-            groups = nil
-            oneWay = []
-            let round = nodes.indices.filter(isHonest).map { nodes[$0].core.round }.max() ?? 0
-            let p = nodes[0].core.parameters
-            let roundMs = p.timeoutProposeMs + p.timeoutPrevoteMs + p.timeoutPrecommitMs + 3 * p.timeoutDeltaMs * (round + 2)
-            livenessBound = max(20_000, 3 * roundMs)
-            for index in nodes.indices {
-                nodes[index].skewMs = 0
-                if nodes[index].crashed { restart(index) }
-            }
-            detail = "heal"
-        }
-        history.append(HistoryEvent(time: now - Self.t0, kind: .fault, detail: detail))
-        note(detail)
-    }
-
-    /// A crashed node comes back from its persisted record and its ledger (which, like a
-    /// database, kept every applied block).
-    mutating func restart(_ index: Int) {
-        guard nodes[index].crashed else { return }
-        let key = validatorKeys[nodes[index].validator]
-        var core = nodes[index].record.map { ConsensusCore(validators: validators, me: key, restoring: $0) }
-            ?? Self.freshCore(validators, key, Ledger(genesis: genesis).stateHash)
-        core.sabotage = nodes[index].core.sabotage
-        nodes[index].core = core
-        nodes[index].crashed = false
-        nodes[index].incarnation += 1
-        history.append(HistoryEvent(time: now - Self.t0, kind: .restart, node: nodes[index].name, detail: "restart"))
-        note("n\(index) restarts at h\(core.height) r\(core.round)")
-        let ledger = nodes[index].ledger
-        var directives = nodes[index].core.onStart(now: localNow(index))
-        if ledger.height > 0 {
-            directives += nodes[index].core.onApplied(height: ledger.height, stateHash: ledger.stateHash, now: localNow(index))
-        }
-        execute(index, directives)
-    }
-
+extension SimWorld {
     // MARK: verdict
 
     func result() -> SimulationResult {
@@ -660,6 +258,9 @@ struct SimWorld {
         if minHeight < options.heights && now > timeLimit {
             violations.append(Violation(.liveness, "honest nodes reached only height \(minHeight) of \(options.heights) by the time limit"))
         }
-        return SimulationResult(seed: seed, violations: violations, history: history, trace: trace, minHonestHeight: minHeight)
+        let furthest = nodes.indices.filter(isHonest).max { nodes[$0].decided.count < nodes[$1].decided.count }
+        let chain = furthest.map { nodes[$0].decided.sorted { $0.key < $1.key }.map { DecidedBlock(block: $0.value.0, certificate: $0.value.1) } } ?? []
+        return SimulationResult(seed: seed, violations: violations, history: history, trace: trace, minHonestHeight: minHeight,
+                                validatorKeys: validatorKeys, chain: chain)
     }
 }

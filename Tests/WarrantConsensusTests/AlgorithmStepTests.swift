@@ -10,7 +10,9 @@ import WarrantWire
     enum Input {
         case start
         case request(String)
-        case proposal(round: UInt64, validRound: Int64 = -1, from: Int, valid: Bool = true, value: String = "v")
+        /// `arrival`: ms after `now` (negative: before) at which the proposal arrives;
+        /// every block is dated `now + 1`.
+        case proposal(round: UInt64, validRound: Int64 = -1, from: Int, valid: Bool = true, value: String = "v", arrival: Int64 = 0)
         case vote(VoteType, round: UInt64, value: String?, from: Int)
         case timeout(TimeoutKind, round: UInt64)
     }
@@ -73,10 +75,10 @@ import WarrantWire
                 let reaction = cluster.nodes[me].core.onRequest(id: Blake2b.hash(bytes), bytes: bytes, now: now)
                 directives = reaction.directives
                 if case .ignored(let why) = reaction { ignored = why }
-            case .proposal(let round, let validRound, let from, let valid, let value):
+            case .proposal(let round, let validRound, let from, let valid, let value, let arrival):
                 let proposal = Proposal(height: 1, round: round, validRound: validRound, block: block(value, proposer: from))
                 let reaction = cluster.nodes[me].core.onProposal(proposal, from: cluster.nodes[from].key.publicKey,
-                                                                  requestsValid: valid, now: now)
+                                                                  signaturesValid: valid, now: UInt64(Int64(now) + arrival))
                 directives = reaction.directives
                 if case .ignored(let why) = reaction { ignored = why }
             case .vote(let type, let round, let value, let from):
@@ -166,6 +168,50 @@ import WarrantWire
             Step(line: "L28–L30", input: .proposal(round: 1, validRound: 0, from: 2),
                  directives: ["persist", "prevote r1 v", "timeout prevote r1 +750"], state: "r1 prevote L-1 V-1"),
         ])
+    }
+
+    @Test mutating func l22FreshProposalsMustBeTimely() {
+        // precision 500 ms, messageDelay 1000 ms + 500 ms per round; the block is dated now + 1.
+        run(0, [Step(line: "L22 dated 600 ms ahead of our clock", input: .proposal(round: 0, from: 1, arrival: -599),
+                     directives: ["persist", "prevote r0 nil"], state: "r0 prevote L-1 V-1")])
+        var late = AlgorithmStepTests()
+        late.run(0, [Step(line: "L22 arriving 1501 ms after its time", input: .proposal(round: 0, from: 1, arrival: 1_502),
+                          directives: ["persist", "prevote r0 nil"], state: "r0 prevote L-1 V-1")])
+        var inBounds = AlgorithmStepTests()
+        inBounds.run(0, [Step(line: "L22 499 ms ahead", input: .proposal(round: 0, from: 1, arrival: -498),
+                              directives: ["persist", "prevote r0 v"], state: "r0 prevote L-1 V-1")])
+        // At round 2 the allowed delay has grown to 2000 ms: the same lateness is timely.
+        var roundTwo = AlgorithmStepTests()
+        let record = ConsensusRecord(height: 1, round: 2, step: .propose, lockedValue: nil, lockedRound: -1, validValue: nil,
+                                     validRound: -1, ownVotes: [], ownProposals: [], lastBlockHash: .zero,
+                                     lastBlockTimeMs: now, lastCertificate: nil, appliedStateHash: TestCluster.genesisState)
+        roundTwo.run(0, [Step(line: "L22 round 2, 2400 ms late", input: .proposal(round: 2, from: 3, arrival: 2_401),
+                              directives: ["persist", "prevote r2 v"], state: "r2 prevote L-1 V-1")], record: record)
+    }
+
+    @Test mutating func l28AReproposedValueKeepsItsTimeAndIsNotRechecked() {
+        _ = block("v", proposer: 1)
+        let record = ConsensusRecord(height: 1, round: 1, step: .propose, lockedValue: nil, lockedRound: -1, validValue: nil,
+                                     validRound: -1, ownVotes: [], ownProposals: [], lastBlockHash: .zero,
+                                     lastBlockTimeMs: now, lastCertificate: nil, appliedStateHash: TestCluster.genesisState)
+        run(0, [
+            Step(line: "", input: .vote(.prevote, round: 0, value: "v", from: 1), directives: [], state: "r1 propose L-1 V-1"),
+            Step(line: "", input: .vote(.prevote, round: 0, value: "v", from: 2), directives: [], state: "r1 propose L-1 V-1"),
+            Step(line: "", input: .vote(.prevote, round: 0, value: "v", from: 3), directives: [], state: "r1 propose L-1 V-1"),
+            Step(line: "L28 a minute after its time", input: .proposal(round: 1, validRound: 0, from: 2, arrival: 60_000),
+                 directives: ["persist", "prevote r1 v"], state: "r1 prevote L-1 V-1"),
+        ], record: record)
+    }
+
+    @Test func timelinessBoundsAreInclusive() {
+        let p = ConsensusParameters()
+        #expect(p.isTimely(blockTimeMs: 10_500, receivedAt: 10_000, round: 0))
+        #expect(!p.isTimely(blockTimeMs: 10_501, receivedAt: 10_000, round: 0))
+        #expect(p.isTimely(blockTimeMs: 8_500, receivedAt: 10_000, round: 0))
+        #expect(!p.isTimely(blockTimeMs: 8_499, receivedAt: 10_000, round: 0))
+        #expect(p.isTimely(blockTimeMs: 8_000, receivedAt: 10_000, round: 1))
+        #expect(!p.isTimely(blockTimeMs: 7_999, receivedAt: 10_000, round: 1))
+        #expect(p.isTimely(blockTimeMs: 0, receivedAt: 100, round: 0))
     }
 
     @Test mutating func l29LockedInALaterRoundThanVrPrevotesNil() {

@@ -160,7 +160,7 @@ struct TestCluster {
         guard !nodes[to].down else { return }
         switch message.payload {
         case .proposal(let proposal):
-            run(to, nodes[to].core.onProposal(proposal, from: nodes[message.from].key.publicKey, requestsValid: true, now: now),
+            run(to, nodes[to].core.onProposal(proposal, from: nodes[message.from].key.publicKey, signaturesValid: true, now: now),
                 context: "proposal from \(name(message.from))")
         case .vote(let vote):
             let context = "\(vote.type.rawValue) from \(name(index(of: vote.validator)))"

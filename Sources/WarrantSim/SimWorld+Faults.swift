@@ -1,0 +1,132 @@
+import WarrantCheck
+import WarrantConsensus
+import WarrantCrypto
+import WarrantLedger
+import WarrantWire
+
+/// The simulated world: the fault schedule.
+extension SimWorld {
+
+    mutating func scheduleFaults() {
+        for fault in options.script {
+            let time = Self.t0 + fault.atMs
+            switch fault.action {
+            case .skew(let node, let ms): schedule(at: time, .fault("skew", [node, Int(ms)]))
+            case .partition(let side): schedule(at: time, .fault("partition", side))
+            case .heal: schedule(at: time, .fault("heal", []))
+            case .crash(let node): schedule(at: time, .fault("crash", [node]))
+            case .restart(let node, let empty): schedule(at: time, .fault(empty ? "restart-empty" : "restart", [node]))
+            }
+        }
+        var network = options.faults.filter { !$0.isByzantine && $0 != .drop && $0 != .delay && $0 != .duplicate }
+        // With equivocating Byzantine validators, partitions take the split-brain form.
+        if splitBrainEnabled { network.remove(.partition) }
+        guard !options.faults.isEmpty || !options.script.isEmpty else { return }
+        var time = Self.t0 + 500
+        while time < faultsEnd - 500, !network.isEmpty {
+            let kinds = Array(network).sorted { $0.rawValue < $1.rawValue }
+            let kind = kinds[Int(random.next() % UInt64(kinds.count))]
+            let length = between(500, 3_000)
+            let honest = Array(0..<(options.nodes - options.byzantine))
+            switch kind {
+            case .partition:
+                let cut = Int(between(1, UInt64(options.nodes - 1)))
+                let shuffled = (0..<options.nodes).shuffled(using: &random)
+                schedule(at: time, .fault("partition", Array(shuffled.prefix(cut))))
+                schedule(at: min(time + length, faultsEnd), .fault("heal", []))
+            case .oneWay:
+                let a = Int(random.next() % UInt64(options.nodes)), b = (a + 1 + Int(random.next() % UInt64(options.nodes - 1))) % options.nodes
+                schedule(at: time, .fault("one-way", [a, b]))
+                schedule(at: min(time + length, faultsEnd), .fault("heal", []))
+            case .crash where !honest.isEmpty:
+                let victim = honest[Int(random.next() % UInt64(honest.count))]
+                schedule(at: time, .fault("crash", [victim]))
+                schedule(at: min(time + length, faultsEnd), .fault("restart", [victim]))
+            case .skew:
+                let victim = Int(random.next() % UInt64(options.nodes))
+                // Mostly within the precision bound; one time in four far beyond it.
+                let beyond = chance(25)
+                let ms = beyond ? Int(between(1_000, 3_000)) * (chance(50) ? 1 : -1) : Int(between(0, 900)) - 450
+                schedule(at: time, .fault("skew", [victim, ms]))
+            default:
+                break
+            }
+            time += length + between(200, 1_500)
+        }
+        schedule(at: faultsEnd, .fault("heal-all", []))
+    }
+
+    mutating func applyFault(_ kind: String, _ targets: [Int]) {
+        let detail: String
+        switch kind {
+        case "partition":
+            let side = Set(targets)
+            groups = [side, Set(0..<options.nodes).subtracting(side)]
+            detail = "partition \(side.sorted().map { "n\($0)" }.joined(separator: ",")) from the rest"
+        case "one-way":
+            oneWay.insert(targets)
+            detail = "one-way cut n\(targets[0]) -> n\(targets[1])"
+        case "heal":
+            groups = nil
+            oneWay = []
+            detail = "heal"
+        case "crash":
+            let victim = targets[0]
+            guard !nodes[victim].crashed else { return }
+            nodes[victim].crashed = true
+            nodes[victim].incarnation += 1
+            history.append(HistoryEvent(time: now - Self.t0, kind: .restart, node: nodes[victim].name, detail: "crash"))
+            note("n\(victim) crashes")
+            return
+        case "restart":
+            restart(targets[0])
+            return
+        case "restart-empty":
+            restart(targets[0], emptyDataDirectory: true)
+            return
+        case "skew":
+            nodes[targets[0]].skewMs = Int64(targets[1])
+            detail = "skew n\(targets[0]) by \(targets[1]) ms"
+        default:  // heal-all: every fault ends, crashed nodes come back, clocks are fixed
+            groups = nil
+            oneWay = []
+            let round = nodes.indices.filter(isHonest).map { nodes[$0].core.round }.max() ?? 0
+            let p = nodes[0].core.parameters
+            let roundMs = p.timeoutProposeMs + p.timeoutPrevoteMs + p.timeoutPrecommitMs + 3 * p.timeoutDeltaMs * (round + 2)
+            livenessBound = max(20_000, 3 * roundMs)
+            for index in nodes.indices {
+                nodes[index].skewMs = 0
+                if nodes[index].crashed { restart(index) }
+            }
+            detail = "heal"
+        }
+        history.append(HistoryEvent(time: now - Self.t0, kind: .fault, detail: detail))
+        note(detail)
+    }
+
+    /// A crashed node comes back from its persisted record and its ledger (which, like a
+    /// database, kept every applied block).
+    mutating func restart(_ index: Int, emptyDataDirectory: Bool = false) {
+        guard nodes[index].crashed else { return }
+        if emptyDataDirectory {
+            nodes[index].record = nil
+            nodes[index].ledger = Ledger(genesis: genesis)
+            nodes[index].decided = [:]
+        }
+        let key = validatorKeys[nodes[index].validator]
+        var core = nodes[index].record.map { ConsensusCore(validators: validators, me: key, restoring: $0) }
+            ?? Self.freshCore(validators, key, Ledger(genesis: genesis).stateHash)
+        core.sabotage = nodes[index].core.sabotage
+        nodes[index].core = core
+        nodes[index].crashed = false
+        nodes[index].incarnation += 1
+        history.append(HistoryEvent(time: now - Self.t0, kind: .restart, node: nodes[index].name, detail: "restart"))
+        note("n\(index) restarts\(emptyDataDirectory ? " from an empty data directory" : "") at h\(core.height) r\(core.round)")
+        let ledger = nodes[index].ledger
+        var directives = nodes[index].core.onStart(now: localNow(index))
+        if ledger.height > 0 {
+            directives += nodes[index].core.onApplied(height: ledger.height, stateHash: ledger.stateHash, now: localNow(index))
+        }
+        execute(index, directives)
+    }
+}
