@@ -58,26 +58,6 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
     }
 }
 
-/// How the checkers verify request signatures: real Ed25519, or the simulator's modelled
-/// signatures (a forged message still fails the modelled check).
-public enum SignatureScheme: Sendable {
-    case ed25519
-    case modelled
-
-    /// The simulator's signature: BLAKE2b-512 over signer, domain, zero byte and body.
-    /// Honest simulated nodes produce exactly this; anything else is a forgery.
-    public static func modelledSignature(by signer: PublicKey, kind: MessageKind, body: [UInt8]) -> Signature {
-        Signature(unchecked: Blake2b.hash512(signer.bytes + Envelope.signingInput(kind: kind, body: body)))
-    }
-
-    public func verifies(_ envelope: Envelope) -> Bool {
-        switch self {
-        case .ed25519: return envelope.hasValidSignature
-        case .modelled: return envelope.signature == Self.modelledSignature(by: envelope.sender, kind: envelope.kind, body: envelope.body)
-        }
-    }
-}
-
 /// A broken rule, with enough to find it in the history.
 public struct Violation: Hashable, Sendable, CustomStringConvertible {
     public enum Rule: String, Sendable, CaseIterable {

@@ -30,18 +30,13 @@ extension SimWorld {
            isHonest(to) || splitBrain(height: nodes[to].core.height) == nil {
             nodes[to].askedAt[from] = now
             if keepTrace { note("\(nodes[to].name) at h\(nodes[to].core.height) asks \(nodes[from].name) (at h\(height)) to catch it up") }
-            send(from: to, to: from, .catchUpRequest(nodes[to].core.height))
+            askForBlocks(to, from: from)
         }
         switch message {
-        case .catchUpRequest(let height):
-            let have = nodes[to].decided
-            let blocks = (height..<(height + 20)).compactMap { have[$0] }
-            if !blocks.isEmpty { send(from: to, to: from, .catchUpResponse(blocks)) }
-        case .catchUpResponse(let blocks):
-            if keepTrace { note("\(nodes[to].name) at h\(nodes[to].core.height) gets \(blocks.map(\.0.height)) from \(nodes[from].name)") }
-            for (block, certificate) in blocks where block.height == nodes[to].core.height {
-                receive(from: from, to: to, .committed(block, certificate))
-            }
+        case .blockRequest(let request):
+            serveBlocks(request, from: to, to: from)
+        case .committedBlocks(let blocks):
+            receiveBlocks(blocks, from: from, to: to, sabotaged: sabotaged)
         case .proposal(let proposal, let bytes, let signature):
             let sender = validatorKeys[nodes[from].validator]
             guard sabotaged || signature == SignatureScheme.modelledSignature(by: sender, kind: .proposal, body: bytes) else { return }
@@ -61,21 +56,65 @@ extension SimWorld {
                 nodes[to].seenActs.append(bytes)
             }
             execute(to, nodes[to].core.onRequest(id: Blake2b.hash(bytes), bytes: bytes, now: localNow(to)).directives)
-        case .committed(let block, let certificate):
-            let precommit = Precommit(height: certificate.height, round: certificate.round, block: certificate.block).cborBytes
-            let valid = certificate.signatures.allSatisfy {
-                $0.signature == SignatureScheme.modelledSignature(by: $0.validator, kind: .precommit, body: precommit)
+        }
+    }
+
+    /// Catch-up, asking side.
+    mutating func askForBlocks(_ index: Int, from peer: Int) {
+        send(from: index, to: peer, .blockRequest(BlockRequest(fromHeight: nodes[index].core.height, maxCount: Self.catchUpBatch)))
+    }
+
+    /// Catch-up, serving side: the decided blocks asked for, or (a Byzantine node serving
+    /// forgeries) a tampered block under a real certificate or a block under a forged one.
+    mutating func serveBlocks(_ request: BlockRequest, from index: Int, to peer: Int) {
+        let count = min(request.maxCount, BlockRequest.maxCountLimit)
+        var entries = (request.fromHeight..<(request.fromHeight + count)).compactMap { nodes[index].decided[$0] }
+        guard !entries.isEmpty else { return }
+        if nodes[index].byzantine.contains(.forgedProposal), chance(50) {
+            var forged = entries[0]
+            forged.block.timeMs += 1
+            if chance(50) {
+                // Re-sign the certificate for the tampered block: only this validator's
+                // signature can be real; the others' are forged.
+                forged.certificate.block = forged.block.hash
+                let mine = validatorKeys[nodes[index].validator]
+                let body = forged.certificate.precommit.cborBytes
+                forged.certificate.signatures = forged.certificate.signatures.map {
+                    CommitSignature(validator: $0.validator, signature: SignatureScheme.modelledSignature(by: mine, kind: .precommit, body: body))
+                }
             }
-            let requestsValid = sabotaged || block.requests.allSatisfy { requestIsValid($0.bytes) }
-            guard sabotaged || (valid && requestsValid) else {
-                if keepTrace { note("\(nodes[to].name) refuses the certificate of h\(block.height) from \(nodes[from].name): bad signatures") }
-                return
+            entries[0] = forged
+            if keepTrace { note("\(nodes[index].name) serves \(nodes[peer].name) a forged h\(forged.block.height)") }
+        }
+        send(from: index, to: peer, .committedBlocks(CommittedBlocks(entries: entries)))
+    }
+
+    /// Catch-up, receiving side: each block's certificate and request signatures are
+    /// checked here at the edge, then the core decides it (and checks that it extends our
+    /// chain and carries our state hash). The first bad entry ends the answer.
+    mutating func receiveBlocks(_ blocks: CommittedBlocks, from: Int, to: Int, sabotaged: Bool) {
+        if keepTrace, blocks.entries.count > 1 {
+            note("\(nodes[to].name) at h\(nodes[to].core.height) gets h\(blocks.entries.first!.block.height)–h\(blocks.entries.last!.block.height) from \(nodes[from].name)")
+        }
+        var applied = 0
+        for entry in blocks.entries where entry.block.height >= nodes[to].core.height {
+            guard entry.block.height == nodes[to].core.height else { break }
+            let problem = validators.problem(with: entry.certificate, for: entry.block, signatures: .modelled)
+            let requestsValid = entry.block.requests.allSatisfy { requestIsValid($0.bytes) }
+            guard sabotaged || (problem == nil && requestsValid) else {
+                if isHonest(to) { refusals += 1 }
+                if keepTrace { note("\(nodes[to].name) refuses h\(entry.block.height) from \(nodes[from].name): \(problem?.rawValue ?? "bad request signature")") }
+                break
             }
-            let reaction = nodes[to].core.onCommittedBlock(block, certificate: certificate, now: localNow(to))
-            if keepTrace, case .ignored(let why) = reaction, why != .oldHeight {
-                note("\(nodes[to].name) ignores the certificate of h\(block.height) from \(nodes[from].name): \(why.rawValue)")
+            let reaction = nodes[to].core.onCommittedBlock(entry.block, certificate: entry.certificate, now: localNow(to))
+            if case .ignored(let why) = reaction {
+                if keepTrace { note("\(nodes[to].name) ignores the certificate of h\(entry.block.height) from \(nodes[from].name): \(why.rawValue)") }
+                break
             }
             execute(to, reaction.directives)
+            applied += 1
         }
+        // A full answer means there is more: ask again at once.
+        if applied == Int(Self.catchUpBatch), !nodes[to].crashed { askForBlocks(to, from: from) }
     }
 }

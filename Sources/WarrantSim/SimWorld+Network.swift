@@ -115,7 +115,7 @@ extension SimWorld {
         if now < isolatedUntil[from] ?? 0 || now < isolatedUntil[to] ?? 0 { return }
         if splitBrainEnabled, faulty, !isHonest(from) {
             switch message {
-            case .committed, .catchUpResponse: return  // the adversary helps nobody catch up
+            case .committedBlocks: return  // the adversary helps nobody catch up
             default: break
             }
         }

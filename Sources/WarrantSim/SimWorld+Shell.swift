@@ -24,7 +24,7 @@ extension SimWorld {
             case .rebroadcastVote(let vote):
                 broadcastVote(from: index, vote)
             case .rebroadcastCertificate(let block, let certificate):
-                for peer in nodes.indices where peer != index { send(from: index, to: peer, .committed(block, certificate)) }
+                for peer in nodes.indices where peer != index { send(from: index, to: peer, .committedBlocks(CommittedBlocks(entries: [CommittedBlock(block: block, certificate: certificate)]))) }
             case .scheduleTimeout(let kind, let height, let round, let after):
                 schedule(at: now + after, .timer(node: index, incarnation: nodes[index].incarnation, kind, height: height, round: round))
             case .decide(let block, let certificate):
@@ -36,7 +36,7 @@ extension SimWorld {
     }
 
     mutating func apply(_ index: Int, _ block: Block, _ certificate: Certificate) -> [Directive] {
-        nodes[index].decided[block.height] = (block, certificate)
+        nodes[index].decided[block.height] = CommittedBlock(block: block, certificate: certificate)
         if let split = splitBrain(height: block.height), split.a == nodes[index].validator, certificate.round == 0 {
             // A decided alone: cut it off for a while, so that the others go on to round 1
             // without hearing of its decision (a partition timed around the round).

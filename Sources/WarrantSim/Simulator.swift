@@ -13,6 +13,8 @@ public struct SimulationResult: Sendable {
     public let trace: [String]
     /// The lowest height any honest node reached.
     public let minHonestHeight: UInt64
+    /// Catch-up answers that honest nodes refused as forged (bad certificate or block).
+    public let forgeriesRefused: Int
     /// The validators' keys; node `n<i>` signs as `validatorKeys[i]`.
     public let validatorKeys: [PublicKey]
     /// The chain of the honest node that got furthest: each decided block with its certificate.
@@ -45,16 +47,16 @@ enum SimMessage {
     case proposal(Proposal, bytes: [UInt8], signature: Signature)
     case vote(SignedVote)
     case request([UInt8])
-    case committed(Block, Certificate)
     /// Catch-up: "send me your decided blocks from this height".
-    case catchUpRequest(UInt64)
-    case catchUpResponse([(Block, Certificate)])
+    case blockRequest(BlockRequest)
+    /// Decided blocks with certificates: a catch-up answer, or the rebroadcast last decision.
+    case committedBlocks(CommittedBlocks)
 
     var height: UInt64? {
         switch self {
         case .proposal(let p, _, _): p.height
         case .vote(let v): v.height
-        case .committed(let b, _): b.height
+        case .committedBlocks(let blocks): blocks.entries.count == 1 ? blocks.entries[0].block.height : nil
         default: nil
         }
     }
@@ -89,7 +91,7 @@ struct SimNode {
     var byzantine: Set<SimFault> = []
     var sent: [(Int, SimMessage)] = []
     /// Decided blocks with their certificates, kept like the node's database.
-    var decided: [UInt64: (Block, Certificate)] = [:]
+    var decided: [UInt64: CommittedBlock] = [:]
     /// When this node last asked each peer to catch it up.
     var askedAt: [Int: UInt64] = [:]
     /// Acts a Byzantine node has seen, to slip into its blocks later (old acts of
@@ -126,6 +128,10 @@ struct SimWorld {
     var livenessBound: UInt64 = 20_000
     /// Nodes the adversary has cut off completely, until the given time.
     var isolatedUntil: [Int: UInt64] = [:]
+    /// Catch-up answers honest nodes refused (forged blocks or certificates).
+    var refusals = 0
+    /// Blocks asked for in one catch-up request.
+    static let catchUpBatch: UInt64 = 20
 
     init(seed: UInt64, options: SimulationOptions, keepTrace: Bool) {
         self.seed = seed
@@ -259,8 +265,8 @@ extension SimWorld {
             violations.append(Violation(.liveness, "honest nodes reached only height \(minHeight) of \(options.heights) by the time limit"))
         }
         let furthest = nodes.indices.filter(isHonest).max { nodes[$0].decided.count < nodes[$1].decided.count }
-        let chain = furthest.map { nodes[$0].decided.sorted { $0.key < $1.key }.map { DecidedBlock(block: $0.value.0, certificate: $0.value.1) } } ?? []
+        let chain = furthest.map { nodes[$0].decided.sorted { $0.key < $1.key }.map { DecidedBlock(block: $0.value.block, certificate: $0.value.certificate) } } ?? []
         return SimulationResult(seed: seed, violations: violations, history: history, trace: trace, minHonestHeight: minHeight,
-                                validatorKeys: validatorKeys, chain: chain)
+                                forgeriesRefused: refusals, validatorKeys: validatorKeys, chain: chain)
     }
 }

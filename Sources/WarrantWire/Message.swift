@@ -19,6 +19,8 @@ public enum Message: Hashable, Sendable {
     case commitNotice(CommitNotice)
     case control(Control)
     case controlAnswer(ControlAnswer)
+    case blockRequest(BlockRequest)
+    case committedBlocks(CommittedBlocks)
 
     /// Decodes `body` strictly as a body of `kind`.
     public init(kind: MessageKind, body: [UInt8], limits: WireLimits = .default) throws(WireError) {
@@ -42,6 +44,8 @@ public enum Message: Hashable, Sendable {
         case .commitNotice: self = .commitNotice(try CommitNotice(cbor: body, limits: limits))
         case .control: self = .control(try Control(cbor: body, limits: limits))
         case .controlAnswer: self = .controlAnswer(try ControlAnswer(cbor: body, limits: limits))
+        case .blockRequest: self = .blockRequest(try BlockRequest(cbor: body, limits: limits))
+        case .committedBlocks: self = .committedBlocks(try CommittedBlocks(cbor: body, limits: limits))
         }
     }
 
@@ -66,6 +70,8 @@ public enum Message: Hashable, Sendable {
         case .commitNotice(let b): b
         case .control(let b): b
         case .controlAnswer(let b): b
+        case .blockRequest(let b): b
+        case .committedBlocks(let b): b
         }
     }
 

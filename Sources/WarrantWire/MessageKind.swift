@@ -26,6 +26,9 @@ public enum MessageKind: UInt8, Sendable, NamedCode {
     // Fault control (signed by the coordinator).
     case control = 18
     case controlAnswer = 19
+    // Catch-up between peers.
+    case blockRequest = 20
+    case committedBlocks = 21
 
     public func encode(to encoder: any Encoder) throws { try encodeName(to: encoder) }
     public init(from decoder: any Decoder) throws { try self.init(decodingName: decoder) }
@@ -51,6 +54,8 @@ public enum MessageKind: UInt8, Sendable, NamedCode {
         case .commitNotice: "commit-notice"
         case .control: "control"
         case .controlAnswer: "control-answer"
+        case .blockRequest: "block-request"
+        case .committedBlocks: "committed-blocks"
         }
     }
 

@@ -56,10 +56,13 @@ public enum WireVectors {
               rate: RateLimit(count: 10, windowMs: 60_000))
     }
 
-    static var examplePrecommits: [CommitSignature] {
+    static var examplePrecommits: [CommitSignature] { precommits(height: 41, block: blockID) }
+
+    /// Three validators' precommit signatures for `block` at `height`, round 0.
+    static func precommits(height: UInt64, block: Digest) -> [CommitSignature] {
         [nodeSeed, otherNodeSeed, 0x06].map { seed in
             let signer = key(seed)
-            let vote = Precommit(height: 41, round: 0, block: blockID)
+            let vote = Precommit(height: height, round: 0, block: block)
             return CommitSignature(
                 validator: signer.publicKey,
                 signature: signer.sign(Envelope.signingInput(kind: .precommit, body: vote.cborBytes)))
@@ -137,6 +140,11 @@ public enum WireVectors {
             valid("control-pause", Control(nonce: 5, command: .setConsensusPaused(true)), seed: coordinatorSeed),
             valid("control-byzantine", Control(nonce: 6, command: .setByzantine(mode: "equivocate")), seed: coordinatorSeed),
             valid("control-answer", ControlAnswer(ok: true, message: "link faults set for n3"), seed: nodeSeed),
+            valid("block-request", BlockRequest(fromHeight: 37, maxCount: 20), seed: nodeSeed),
+            valid("committed-blocks", CommittedBlocks(entries: [CommittedBlock(
+                block: exampleBlock, certificate: Certificate(height: 42, round: 0, block: exampleBlock.hash,
+                                         signatures: precommits(height: 42, block: exampleBlock.hash)))]),
+                  seed: nodeSeed),
         ]
     }
 
