@@ -90,7 +90,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WarrantSimTests",
-            dependencies: ["WarrantSim", "WarrantCheck", "WarrantLedger", "WarrantWire", "WarrantCrypto"]
+            dependencies: ["WarrantSim", "WarrantCheck", "WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantTestSupport"]
         ),
         .testTarget(
             name: "WarrantStorageTests",

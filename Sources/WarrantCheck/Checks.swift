@@ -25,7 +25,7 @@ public struct CheckInput: Sendable {
 /// The checkers of DESIGN.md's rules, one function each; `all` runs every one.
 public enum Checks {
     public static func all(_ input: CheckInput) -> [Violation] {
-        agreement(input) + committedRequests(input) + nothingLost(input) + liveness(input)
+        agreement(input) + committedRequests(input) + nothingLost(input) + liveness(input) + evidence(input)
     }
 
     /// Rule 1: no two honest nodes commit different blocks, or reach different state
@@ -113,6 +113,26 @@ public enum Checks {
             if !progressed {
                 violations.append(Violation(.liveness, "\(node) committed nothing within \(input.livenessBoundMs) ms after the last fault ended at \(healed)"))
             }
+        }
+        return violations
+    }
+
+    /// Evidence: an equivocation an honest node held (an `evidence` event) is committed in
+    /// a block some honest node decided, when the history runs `livenessBoundMs` past it.
+    public static func evidence(_ input: CheckInput) -> [Violation] {
+        guard let end = input.events.map(\.time).max() else { return [] }
+        let decided = Set(input.events.filter { $0.kind == .commit && input.honest.contains($0.node ?? "") }.compactMap(\.block))
+        var committed = Set<Offense.Key>()
+        for event in input.events where event.kind == .block && decided.contains(event.block ?? "") {
+            guard let hex = event.bytes, let bytes = try? Hex.decode(hex), let block = try? Block(cbor: bytes) else { continue }
+            for item in block.evidence { if let key = try? item.offense().key { committed.insert(key) } }
+        }
+        var violations: [Violation] = []
+        var reported = Set<Offense.Key>()
+        for event in input.events where event.kind == .evidence && event.time + input.livenessBoundMs <= end {
+            guard input.honest.contains(event.node ?? ""), let hex = event.bytes, let bytes = try? Hex.decode(hex),
+                  let key = try? Evidence(cbor: bytes).offense().key, !committed.contains(key), reported.insert(key).inserted else { continue }
+            violations.append(Violation(.evidence, "\(event.node!) held evidence at \(event.time) ms that \(key.validator.short) signed two \(key.kind.name)s at height \(key.height) round \(key.round); no decided block commits it"))
         }
         return violations
     }

@@ -20,6 +20,9 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
         case fault
         /// `node` crashed (`detail` "crash") or restarted (`detail` "restart").
         case restart
+        /// `node` holds evidence of an equivocation (`bytes`: the evidence's CBOR), which
+        /// the cluster must then commit.
+        case evidence
     }
 
     /// Milliseconds: virtual time in the simulator, the coordinator's clock in real runs.
@@ -62,6 +65,8 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
 public struct Violation: Hashable, Sendable, CustomStringConvertible {
     public enum Rule: String, Sendable, CaseIterable {
         case agreement, validity, expiry, revocation, budget, nothingLost = "nothing_lost", liveness
+        /// Beyond DESIGN.md's seven: equivocation an honest node held is committed.
+        case evidence
     }
 
     public let rule: Rule

@@ -45,7 +45,8 @@ extension ConsensusCore {
             let entries = pool.take(maxCount: parameters.maxBlockRequests, maxBytes: parameters.maxBlockBytes)
             block = Block(height: height, timeMs: max(now, lastBlockTimeMs + 1), proposer: me, previous: lastBlockHash,
                           lastCommit: lastCertificate, stateHash: stateHash,
-                          requests: entries.map { ByteString($0.bytes) }, evidence: [])  // L18
+                          requests: entries.map { ByteString($0.bytes) },
+                          evidence: pendingEvidence.sorted { $0.key < $1.key }.prefix(parameters.maxBlockEvidence).map(\.value))  // L18
         }
         waitingToPropose = false
         let proposal = Proposal(height: height, round: round, validRound: validRound, block: block)  // L19
@@ -171,6 +172,10 @@ extension ConsensusCore {
         lastCertificate = certificate
         appliedStateHash = nil
         pool.remove(Set(block.requests.map { Blake2b.hash($0.bytes) }))
+        for key in block.evidence.compactMap({ try? $0.offense().key }) {
+            pendingEvidence[key] = nil
+            committedOffenses.insert(key)
+        }
         return [.decide(block, certificate), .persist(record),
                 .scheduleTimeout(.rebroadcast, height: height, round: 0, afterMs: parameters.rebroadcastIntervalMs)]
             + startRound(0, now: now)

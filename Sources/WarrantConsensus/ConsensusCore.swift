@@ -46,8 +46,12 @@ public struct ConsensusCore: Sendable {
     /// A proposer waiting for the state hash of the last block, or for work (heartbeat).
     var waitingToPropose = false
     public internal(set) var pool: RequestPool
-    /// Conflicting votes seen, across heights, until the shell takes them (evidence).
-    public internal(set) var conflicts: [[SignedVote]] = []
+    /// Evidence of equivocation not yet committed, one per offense: seen by this node or
+    /// gossiped by peers, proposed in this node's next blocks until one commits it.
+    public internal(set) var pendingEvidence: [Offense.Key: Evidence] = [:]
+    /// Offenses committed in blocks this node decided (since it started), so late gossip
+    /// of them is not proposed again. Not consensus state: validity never reads it.
+    var committedOffenses: Set<Offense.Key> = []
     /// Deliberate bugs, only for proving that the simulator's checkers catch them
     /// (`warrant-coordinator simulate --sabotage`). A real node never sets this.
     public var sabotage: ConsensusSabotage?
@@ -162,9 +166,9 @@ public struct ConsensusCore: Sendable {
         switch votes.add(vote) {
         case .duplicate: return .ignored(.duplicate)
         case .conflict(let first):
-            // Kept as evidence; the vote still counts for its own value (see VoteKeeper).
-            conflicts.append([first, vote])
-            return .acted(evaluate(now: now))
+            // Kept as evidence and gossiped; the vote still counts for its own value (see VoteKeeper).
+            let gossip = keepEvidence(Evidence(first.envelope, vote.envelope))
+            return .acted(gossip + evaluate(now: now))
         case .added: return .acted(evaluate(now: now))
         }
     }
@@ -221,10 +225,21 @@ public struct ConsensusCore: Sendable {
         return .acted(commit(block, hash: hash, certificate: certificate, now: now))
     }
 
-    /// Hands the conflicting vote pairs seen so far to the shell (to keep as evidence).
-    public mutating func takeConflicts() -> [[SignedVote]] {
-        defer { conflicts = [] }
-        return conflicts
+    /// Evidence of equivocation from a peer, both votes' signatures checked at the edge.
+    /// New evidence is kept for this node's next proposals and gossiped on.
+    public mutating func onEvidence(_ evidence: Evidence, now: UInt64) -> Reaction {
+        guard let offense = try? evidence.offense(), validators.contains(offense.validator) else {
+            return .ignored(.invalidEvidence)
+        }
+        guard pendingEvidence[offense.key] == nil, !committedOffenses.contains(offense.key) else { return .ignored(.duplicate) }
+        return .acted(keepEvidence(evidence))
+    }
+
+    mutating func keepEvidence(_ evidence: Evidence) -> [Directive] {
+        guard let key = try? evidence.offense().key, pendingEvidence[key] == nil, !committedOffenses.contains(key),
+              pendingEvidence.count < parameters.maxPendingEvidence else { return [] }
+        pendingEvidence[key] = evidence
+        return [.broadcastEvidence(evidence)]
     }
 
     /// The shell applied the block decided at `height` and reports the ledger's state hash.
@@ -239,13 +254,28 @@ public struct ConsensusCore: Sendable {
 
     /// What the core itself can check of a block: it extends our chain tip, its time moves
     /// forward, its certificate names the previous block, its state hash is ours, and it
-    /// respects the size limits. (Signatures were checked at the edge; ledger rules do not
+    /// respects the size limits, and its evidence proves offenses. (Signatures were checked at the edge; ledger rules do not
     /// make a block invalid: a request breaking them is included and recorded as rejected.)
+    /// Evidence in a block must each prove an offense of a validator of this set at a
+    /// height not above the block's, one per offense and at most `maxBlockEvidence`.
+    /// (Signatures were checked at the edge; an offense committed before is allowed and
+    /// recorded once by the ledger, so validity never depends on what a node remembers.)
+    func evidenceIsValid(_ evidence: [Evidence]) -> Bool {
+        guard evidence.count <= parameters.maxBlockEvidence else { return false }
+        var keys = Set<Offense.Key>()
+        for item in evidence {
+            guard let offense = try? item.offense(), validators.contains(offense.validator), offense.height <= height,
+                  keys.insert(offense.key).inserted else { return false }
+        }
+        return true
+    }
+
     public func isValid(_ block: Block) -> Bool {
         guard block.height == height, block.previous == lastBlockHash, block.timeMs > lastBlockTimeMs || height == 1,
               block.requests.count <= parameters.maxBlockRequests,
               block.requests.reduce(0, { $0 + $1.bytes.count }) <= parameters.maxBlockBytes else { return false }
         guard let appliedStateHash, block.stateHash == appliedStateHash else { return false }
+        guard evidenceIsValid(block.evidence) else { return false }
         if height == 1 { return block.lastCommit == nil }
         guard let commit = block.lastCommit, commit.height == height - 1, commit.block == lastBlockHash else { return false }
         return true

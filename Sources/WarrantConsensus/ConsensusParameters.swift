@@ -13,6 +13,9 @@ public struct ConsensusParameters: Hashable, Sendable {
     public var rebroadcastIntervalMs: UInt64
     public var maxBlockRequests: Int
     public var maxBlockBytes: Int
+    /// Most evidence items in one block, and most kept waiting to be proposed.
+    public var maxBlockEvidence: Int = 16
+    public var maxPendingEvidence: Int = 256
     /// Proposer-based timestamps: how far apart two honest clocks may be (the cluster's
     /// `maxClockSkew`). A fresh proposal dated more than this ahead of a node's clock is
     /// not timely there.

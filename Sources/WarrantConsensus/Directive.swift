@@ -39,19 +39,27 @@ public struct SignedVote: Hashable, Sendable {
     public let block: Digest?
     public let validator: PublicKey
     public let signature: Signature
-    /// The complete vote envelope as received (kept for evidence).
-    public let envelope: [UInt8]
 
-    public init(type: VoteType, height: UInt64, round: UInt64, block: Digest?, validator: PublicKey,
-                signature: Signature, envelope: [UInt8] = []) {
+    public init(type: VoteType, height: UInt64, round: UInt64, block: Digest?, validator: PublicKey, signature: Signature) {
         self.type = type
         self.height = height
         self.round = round
         self.block = block
         self.validator = validator
         self.signature = signature
-        self.envelope = envelope
     }
+
+    /// The vote's signed body.
+    public var body: [UInt8] {
+        type == .prevote ? Prevote(height: height, round: round, block: block).cborBytes
+            : Precommit(height: height, round: round, block: block).cborBytes
+    }
+
+    public var kind: MessageKind { type == .prevote ? .prevote : .precommit }
+
+    /// The vote's complete envelope, rebuilt byte for byte (the encoding is canonical),
+    /// as evidence carries it.
+    public var envelope: [UInt8] { Envelope(kind: kind, sender: validator, body: body, signature: signature).encoded }
 }
 
 /// What the core asks its shell to do, in the order given. The shell persists first,
@@ -76,6 +84,9 @@ public enum Directive: Hashable, Sendable {
     case decide(Block, Certificate)
     /// Send an admitted request to every peer, so every proposer sees it.
     case forwardRequest([UInt8])
+    /// Send evidence of equivocation to every peer (gossip), so whoever proposes next
+    /// can commit it.
+    case broadcastEvidence(Evidence)
 }
 
 /// Why the core ignored an input. Refusals are values, not errors.
@@ -89,6 +100,7 @@ public enum Ignored: String, Hashable, Sendable {
     case staleTimeout = "stale_timeout"
     case poolFull = "pool_full"
     case invalidCertificate = "invalid_certificate"
+    case invalidEvidence = "invalid_evidence"
 }
 
 /// What an input led to: directives to carry out, or the reason it was ignored.

@@ -24,6 +24,8 @@ public struct Ledger: Sendable {
     public private(set) var nonces: [NonceKey: UInt64] = [:]
     /// The latest revoke-all of each principal that issued one.
     public private(set) var revokeAlls: [PublicKey: RevokeAllRecord] = [:]
+    /// Equivocations committed so far, by offense.
+    public private(set) var offenses: [Offense.Key: OffenseRecord] = [:]
     /// The state hash after the last applied block.
     public private(set) var stateHash: Digest
     /// A deliberate bug for proving the simulator's checkers: accept acts of expired
@@ -53,7 +55,7 @@ public struct Ledger: Sendable {
     /// set hash are recomputed from the records, so a store that lost or altered a write
     /// shows up as a state hash that differs from the one stored for `height`.
     public init(genesis: Genesis, height: UInt64, lastBlockTimeMs: UInt64, ordinal: UInt64, sessions: [Session],
-                nonces: [NonceRecord], revokeAlls: [RevokeAllRecord]) {
+                nonces: [NonceRecord], revokeAlls: [RevokeAllRecord], offenses: [OffenseRecord] = []) {
         self.init(genesis: genesis)
         self.height = height
         self.lastBlockTimeMs = lastBlockTimeMs
@@ -61,6 +63,7 @@ public struct Ledger: Sendable {
         for session in sessions { putSession(session) }
         for record in nonces { putNonce(record.key, retainUntil: record.retainUntil) }
         for record in revokeAlls { putRevokeAll(record) }
+        for record in offenses { putOffense(record) }
         touchedSessions = []
         touchedNonces = []
         touchedRevokeAlls = []
@@ -89,6 +92,12 @@ public struct Ledger: Sendable {
             let reason = apply(request, height: block.height, time: block.timeMs)
             outcomes.append(RequestOutcome(request: request.id, accepted: reason == nil, reason: reason))
         }
+        var recorded: [OffenseRecord] = []
+        for offense in block.evidence where offenses[offense.key] == nil {
+            let record = OffenseRecord(offense: offense, height: block.height)
+            putOffense(record)
+            recorded.append(record)
+        }
         height = block.height
         lastBlockTimeMs = block.timeMs
         stateHash = computeStateHash()
@@ -100,7 +109,7 @@ public struct Ledger: Sendable {
                 .sorted { $0.key < $1.key },
             removedNonces: removedNonces,
             revokeAll: touchedRevokeAlls.compactMap { revokeAlls[$0] }.sorted { $0.principal < $1.principal },
-            ordinal: ordinal)
+            offenses: recorded, ordinal: ordinal)
         touchedSessions = []
         touchedNonces = []
         touchedRevokeAlls = []
@@ -190,6 +199,11 @@ public struct Ledger: Sendable {
         touchedRevokeAlls.insert(record.principal)
     }
 
+    mutating func putOffense(_ record: OffenseRecord) {
+        offenses[record.offense.key] = record
+        setHash.insert(record.canonicalBytes)
+    }
+
     // MARK: state hash
 
     /// BLAKE2b-256 over the canonical CBOR of `{genesis hash, height, block time, ordinal,
@@ -214,6 +228,7 @@ public struct Ledger: Sendable {
         for session in sessions.values { copy.setHash.insert(session.canonicalBytes) }
         for (key, retainUntil) in nonces { copy.setHash.insert(key.canonicalBytes(retainUntil: retainUntil)) }
         for record in revokeAlls.values { copy.setHash.insert(record.canonicalBytes) }
+        for record in offenses.values { copy.setHash.insert(record.canonicalBytes) }
         return copy.computeStateHash()
     }
 

@@ -46,11 +46,14 @@ public struct LedgerBlock: Hashable, Sendable {
     public let height: UInt64
     public let timeMs: UInt64
     public let requests: [LedgerRequest]
+    /// Offenses proven by the block's evidence (signatures checked before), recorded once each.
+    public let evidence: [Offense]
 
-    public init(height: UInt64, timeMs: UInt64, requests: [LedgerRequest]) {
+    public init(height: UInt64, timeMs: UInt64, requests: [LedgerRequest], evidence: [Offense] = []) {
         self.height = height
         self.timeMs = timeMs
         self.requests = requests
+        self.evidence = evidence
     }
 }
 
@@ -71,6 +74,8 @@ public struct LedgerChanges: Hashable, Sendable {
     public var upsertedNonces: [NonceRecord] = []
     public var removedNonces: [NonceKey] = []
     public var revokeAll: [RevokeAllRecord] = []
+    /// Offenses first recorded by this block.
+    public var offenses: [OffenseRecord] = []
     /// The ledger's ordinal counter after the block.
     public var ordinal: UInt64 = 0
 }
@@ -96,6 +101,19 @@ public struct RevokeAllRecord: Hashable, Sendable {
     public init(principal: PublicKey, ordinal: UInt64, height: UInt64) {
         self.principal = principal
         self.ordinal = ordinal
+        self.height = height
+    }
+}
+
+/// A validator's equivocation, as committed: the offense and the height of the block
+/// whose evidence first proved it. Kept for good (misbehaviour is rare and bounded by
+/// the validators' own signatures: one record per validator, height, round and step).
+public struct OffenseRecord: Hashable, Sendable {
+    public let offense: Offense
+    public let height: UInt64
+
+    public init(offense: Offense, height: UInt64) {
+        self.offense = offense
         self.height = height
     }
 }

@@ -123,6 +123,7 @@ enum StateEntryType: UInt8 {
     case session = 1
     case nonce = 2
     case revokeAll = 3
+    case offense = 4
 }
 
 /// A nonce used by a signer for a grant, revoke or revoke-all; reusing it is `replay`.
@@ -163,6 +164,23 @@ extension RevokeAllRecord {
             w.key(1); w.write(principal)
             w.key(2); w.write(ordinal)
             w.key(3); w.write(height)
+        }
+        return w.bytes
+    }
+}
+
+extension OffenseRecord {
+    var canonicalBytes: [UInt8] {
+        var w = CBORWriter(capacity: 160)
+        w.writeMap { w in
+            w.key(0); w.write(UInt64(StateEntryType.offense.rawValue))
+            w.key(1); w.write(offense.validator)
+            w.key(2); w.write(UInt64(offense.kind.rawValue))
+            w.key(3); w.write(offense.height)
+            w.key(4); w.write(offense.round)
+            if let block = offense.firstBlock { w.key(5); w.write(block) }
+            if let block = offense.secondBlock { w.key(6); w.write(block) }
+            w.key(7); w.write(height)
         }
         return w.bytes
     }

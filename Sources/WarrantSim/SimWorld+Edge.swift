@@ -12,6 +12,17 @@ extension SimWorld {
         return SignatureScheme.modelled.verifies(envelope)
     }
 
+    /// Both votes of a piece of evidence carry their validator's (modelled) signature.
+    func evidenceIsSigned(_ evidence: Evidence) -> Bool {
+        guard let envelopes = try? evidence.envelopes() else { return false }
+        return envelopes.allSatisfy(SignatureScheme.modelled.verifies)
+    }
+
+    /// Every signature a block carries besides its certificate: requests and evidence.
+    func blockSignaturesValid(_ block: Block) -> Bool {
+        block.requests.allSatisfy { requestIsValid($0.bytes) } && block.evidence.allSatisfy(evidenceIsSigned)
+    }
+
     func voteSignature(_ type: VoteType, _ height: UInt64, _ round: UInt64, _ block: Digest?, by key: PublicKey) -> Signature {
         let body = type == .prevote ? Prevote(height: height, round: round, block: block).cborBytes
             : Precommit(height: height, round: round, block: block).cborBytes
@@ -40,7 +51,7 @@ extension SimWorld {
         case .proposal(let proposal, let bytes, let signature):
             let sender = validatorKeys[nodes[from].validator]
             guard sabotaged || signature == SignatureScheme.modelledSignature(by: sender, kind: .proposal, body: bytes) else { return }
-            let requestsValid = sabotaged || proposal.block.requests.allSatisfy { requestIsValid($0.bytes) }
+            let requestsValid = sabotaged || blockSignaturesValid(proposal.block)
             if keepTrace, proposal.height == nodes[to].core.height, !(requestsValid && nodes[to].core.isValid(proposal.block)) {
                 let core = nodes[to].core
                 note("\(nodes[to].name) finds h\(proposal.height) r\(proposal.round) from \(nodes[from].name) invalid (requests \(requestsValid), time \(proposal.block.timeMs) vs \(core.lastBlockTimeMs), state \(proposal.block.stateHash.short) vs \(core.appliedStateHash?.short ?? "none"), previous \(proposal.block.previous.short) vs \(core.lastBlockHash.short))")
@@ -49,6 +60,9 @@ extension SimWorld {
         case .vote(let vote):
             guard sabotaged || voteIsValid(vote) else { return }
             execute(to, nodes[to].core.onVote(vote, now: localNow(to)).directives)
+        case .evidence(let evidence):
+            guard sabotaged || evidenceIsSigned(evidence) else { return }
+            execute(to, nodes[to].core.onEvidence(evidence, now: localNow(to)).directives)
         case .request(let bytes):
             guard sabotaged || requestIsValid(bytes) else { return }
             if !nodes[to].byzantine.isEmpty, (try? Envelope(decoding: bytes))?.kind == .act {
@@ -100,7 +114,7 @@ extension SimWorld {
         for entry in blocks.entries where entry.block.height >= nodes[to].core.height {
             guard entry.block.height == nodes[to].core.height else { break }
             let problem = validators.problem(with: entry.certificate, for: entry.block, signatures: .modelled)
-            let requestsValid = entry.block.requests.allSatisfy { requestIsValid($0.bytes) }
+            let requestsValid = blockSignaturesValid(entry.block)
             guard sabotaged || (problem == nil && requestsValid) else {
                 if isHonest(to) { refusals += 1 }
                 if keepTrace { note("\(nodes[to].name) refuses h\(entry.block.height) from \(nodes[from].name): \(problem?.rawValue ?? "bad request signature")") }

@@ -29,6 +29,14 @@ extension SimWorld {
                 schedule(at: now + after, .timer(node: index, incarnation: nodes[index].incarnation, kind, height: height, round: round))
             case .decide(let block, let certificate):
                 work.append(contentsOf: apply(index, block, certificate))
+            case .broadcastEvidence(let evidence):
+                if isHonest(index), let key = try? evidence.offense().key, detectedOffenses[key] == nil {
+                    detectedOffenses[key] = now
+                    history.append(HistoryEvent(time: now - Self.t0, kind: .evidence, node: nodes[index].name,
+                                                bytes: Hex.encode(evidence.cborBytes)))
+                    if keepTrace { note("\(nodes[index].name) holds evidence against \(key.validator.short) at h\(key.height) r\(key.round) \(key.kind.name)") }
+                }
+                for peer in nodes.indices where peer != index { send(from: index, to: peer, .evidence(evidence)) }
             case .forwardRequest(let bytes):
                 for peer in nodes.indices where peer != index { send(from: index, to: peer, .request(bytes)) }
             }
@@ -57,7 +65,8 @@ extension SimWorld {
         }
         let outcome: BlockOutcome
         do {
-            outcome = try nodes[index].ledger.apply(LedgerBlock(height: block.height, timeMs: block.timeMs, requests: requests))
+            outcome = try nodes[index].ledger.apply(LedgerBlock(height: block.height, timeMs: block.timeMs, requests: requests,
+                                                                evidence: block.evidence.compactMap { try? $0.offense() }))
         } catch {
             let line = "\(nodes[index].name) cannot apply h\(block.height): \(error)"
             note(line)

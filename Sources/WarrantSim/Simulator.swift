@@ -51,6 +51,7 @@ enum SimMessage {
     case blockRequest(BlockRequest)
     /// Decided blocks with certificates: a catch-up answer, or the rebroadcast last decision.
     case committedBlocks(CommittedBlocks)
+    case evidence(Evidence)
 
     var height: UInt64? {
         switch self {
@@ -128,6 +129,8 @@ struct SimWorld {
     var livenessBound: UInt64 = 20_000
     /// Nodes the adversary has cut off completely, until the given time.
     var isolatedUntil: [Int: UInt64] = [:]
+    /// When honest nodes first detected (or heard of) each offense.
+    var detectedOffenses: [Offense.Key: UInt64] = [:]
     /// Catch-up answers honest nodes refused (forged blocks or certificates).
     var refusals = 0
     /// Blocks asked for in one catch-up request.

@@ -121,6 +121,12 @@ public final class LedgerStore: Sendable {
                 arguments: [record.key.signer.hex, int(record.key.nonce),
                             record.retainUntil == NonceKey.forever ? nil : int(record.retainUntil)])
         }
+        for record in changes.offenses {
+            let o = record.offense
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO evidence (validator, kind, height, round, first_block, second_block, committed_height) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
+                arguments: [o.validator.hex, o.kind.name, int(o.height), int(o.round), o.firstBlock?.hex, o.secondBlock?.hex,
+                            int(record.height)])
+        }
         for record in changes.revokeAll {
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO revoke_alls (principal, ordinal, height) VALUES (?, ?, ?)").execute(
                 arguments: [record.principal.hex, int(record.ordinal), int(record.height)])
@@ -166,8 +172,19 @@ public final class LedgerStore: Sendable {
                     RevokeAllRecord(principal: try PublicKey(hex: row["principal"] as String), ordinal: uint(row["ordinal"]),
                                     height: uint(row["height"]))
                 }
+                let offenses = try Row.fetchAll(db, sql: "SELECT * FROM evidence").map { row in
+                    guard let kind = MessageKind(name: row["kind"] as String) else {
+                        throw StorageError(.corrupt, "\(path): evidence of unknown kind '\(row["kind"] as String)'")
+                    }
+                    let offense = Offense(validator: try PublicKey(hex: row["validator"] as String), kind: kind,
+                                          height: uint(row["height"]), round: uint(row["round"]),
+                                          firstBlock: try (row["first_block"] as String?).map { try Digest(hex: $0) },
+                                          secondBlock: try (row["second_block"] as String?).map { try Digest(hex: $0) })
+                    return OffenseRecord(offense: offense, height: uint(row["committed_height"]))
+                }
                 let ledger = Ledger(genesis: genesis, height: uint(head["height"]), lastBlockTimeMs: uint(head["time_ms"]),
-                                    ordinal: uint(head["ordinal"]), sessions: sessions, nonces: nonces, revokeAlls: revokeAlls)
+                                    ordinal: uint(head["ordinal"]), sessions: sessions, nonces: nonces, revokeAlls: revokeAlls,
+                                    offenses: offenses)
                 return (ledger, head["state_hash"] as String)
             }
         } catch let error as StorageError {

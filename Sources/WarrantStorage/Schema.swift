@@ -4,7 +4,7 @@ import GRDB
 /// keys and hashes are lowercase hex text, lists are JSON arrays, times are ms since the
 /// epoch. docs/STORAGE.md describes each table and gives example queries.
 enum Schema {
-    static let version = 1
+    static let version = 2
 
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -104,6 +104,30 @@ enum Schema {
                         WHERE s.parent IS NOT NULL
                     )
                     SELECT session, ancestor, distance FROM chain;
+                """)
+        }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE evidence (
+                    validator TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    height INTEGER NOT NULL,
+                    round INTEGER NOT NULL,
+                    first_block TEXT,
+                    second_block TEXT,
+                    committed_height INTEGER NOT NULL,
+                    PRIMARY KEY (validator, kind, height, round)
+                );
+                CREATE TABLE consensus (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    height INTEGER NOT NULL,
+                    round INTEGER NOT NULL,
+                    step TEXT NOT NULL,
+                    locked_round INTEGER NOT NULL,
+                    valid_round INTEGER NOT NULL,
+                    own_votes INTEGER NOT NULL,
+                    record BLOB NOT NULL
+                );
                 """)
         }
         return migrator

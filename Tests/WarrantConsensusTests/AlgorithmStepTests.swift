@@ -55,6 +55,7 @@ import WarrantWire
         case .scheduleTimeout(let kind, _, let round, let after): "timeout \(kind.rawValue) r\(round) +\(after)"
         case .decide(let block, let certificate): "decide h\(block.height) \(label(certificate.block)) (\(certificate.signatures.count) precommits)"
         case .forwardRequest: "forward"
+        case .broadcastEvidence: "gossip evidence"
         }
     }
 
@@ -308,10 +309,13 @@ import WarrantWire
             Step(line: "", input: .vote(.prevote, round: 0, value: "x", from: 3), directives: [], state: "r0 propose L-1 V-1"),
             Step(line: "duplicate vote", input: .vote(.prevote, round: 0, value: "x", from: 3), directives: ["ignored duplicate"], state: "r0 propose L-1 V-1"),
             // Kept as evidence, and counted for its own value (see VoteKeeper).
-            Step(line: "equivocation", input: .vote(.prevote, round: 0, value: "y", from: 3), directives: [], state: "r0 propose L-1 V-1"),
+            Step(line: "equivocation", input: .vote(.prevote, round: 0, value: "y", from: 3), directives: ["gossip evidence"],
+                 state: "r0 propose L-1 V-1"),
+            Step(line: "the same offense again", input: .vote(.prevote, round: 0, value: "z", from: 3), directives: [],
+                 state: "r0 propose L-1 V-1"),
             Step(line: "", input: .request("r"), directives: ["forward"], state: "r0 propose L-1 V-1"),
             Step(line: "duplicate request", input: .request("r"), directives: ["ignored duplicate"], state: "r0 propose L-1 V-1"),
         ])
-        #expect(cluster.nodes[0].core.conflicts.count == 1)
+        #expect(cluster.nodes[0].core.pendingEvidence.count == 1)
     }
 }

@@ -25,9 +25,11 @@ struct TestCluster {
         case vote(SignedVote)
         case request(Digest, [UInt8])
         case committed(Block, Certificate)
+        case evidence(Evidence)
 
         var type: String {
             switch self {
+            case .evidence: "evidence"
             case .committed: "certificate"
             case .proposal: "proposal"
             case .vote(let v): v.type.rawValue
@@ -112,7 +114,7 @@ struct TestCluster {
                 nodes[node].persisted = record
             case .broadcastProposal(let proposal):
                 let requests = proposal.block.requests.count
-                log.append("\(name(node)) proposes h\(proposal.height) r\(proposal.round) \(Self.short(proposal.block.hash)) vr=\(proposal.validRound)\(requests > 0 ? " (\(requests) requests)" : "")\(mark)")
+                log.append("\(name(node)) proposes h\(proposal.height) r\(proposal.round) \(Self.short(proposal.block.hash)) vr=\(proposal.validRound)\(requests > 0 ? " (\(requests) requests)" : "")\(proposal.block.evidence.isEmpty ? "" : " (\(proposal.block.evidence.count) evidence)")\(mark)")
                 send(from: node, .proposal(proposal))
             case .broadcastVote(let type, let height, let round, let block):
                 let vote = sign(node, type: type, height: height, round: round, block: block)
@@ -130,11 +132,13 @@ struct TestCluster {
                 timers.append(Timer(node: node, kind: kind, height: height, round: round, at: now + after))
             case .decide(let block, let certificate):
                 nodes[node].decided[block.height] = certificate.block
-                log.append("\(name(node)) decides h\(block.height) r\(certificate.round) \(Self.short(certificate.block)) with \(certificate.signatures.count) precommits")
+                log.append("\(name(node)) decides h\(block.height) r\(certificate.round) \(Self.short(certificate.block)) with \(certificate.signatures.count) precommits\(block.evidence.isEmpty ? "" : ", committing \(block.evidence.count) evidence")")
                 nodes[node].stateHash = Blake2b.hash(nodes[node].stateHash.bytes + certificate.block.bytes)
                 run(node, nodes[node].core.onApplied(height: block.height, stateHash: nodes[node].stateHash, now: now))
             case .forwardRequest(let bytes):
                 send(from: node, .request(Blake2b.hash(bytes), bytes))
+            case .broadcastEvidence(let evidence):
+                send(from: node, .evidence(evidence))
             }
         }
     }
@@ -145,7 +149,7 @@ struct TestCluster {
             ? Envelope.seal(Prevote(height: height, round: round, block: block), by: key)
             : Envelope.seal(Precommit(height: height, round: round, block: block), by: key)
         return SignedVote(type: type, height: height, round: round, block: block, validator: key.publicKey,
-                          signature: envelope.signature, envelope: envelope.encoded)
+                          signature: envelope.signature)
     }
 
     // MARK: inputs
@@ -164,10 +168,12 @@ struct TestCluster {
                 context: "proposal from \(name(message.from))")
         case .vote(let vote):
             let context = "\(vote.type.rawValue) from \(name(index(of: vote.validator)))"
-            let conflicts = nodes[to].core.conflicts.count
+            let evidence = nodes[to].core.pendingEvidence.count
             let reaction = nodes[to].core.onVote(vote, now: now)
-            if nodes[to].core.conflicts.count > conflicts { log.append("\(name(to)) keeps \(context) as evidence of equivocation") }
+            if nodes[to].core.pendingEvidence.count > evidence { log.append("\(name(to)) keeps \(context) as evidence of equivocation") }
             run(to, reaction, context: context)
+        case .evidence(let evidence):
+            run(to, nodes[to].core.onEvidence(evidence, now: now), context: "evidence")
         case .request(let id, let bytes):
             run(to, nodes[to].core.onRequest(id: id, bytes: bytes, now: now), context: "request")
         case .committed(let block, let certificate):

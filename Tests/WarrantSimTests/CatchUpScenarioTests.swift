@@ -1,6 +1,7 @@
 import Testing
 import WarrantCheck
 import WarrantSim
+import WarrantTestSupport
 
 /// Catch-up in the simulator: a node that missed a hundred heights, or lost its whole data
 /// directory, fetches the decided blocks with their certificates, checks each at the edge
@@ -9,9 +10,9 @@ import WarrantSim
 @Suite struct CatchUpScenarioTests {
     static let start = Simulator.startTimeMs
 
-    @Test func aNodeCutOffForAHundredHeightsCatchesUpAfterHealing() {
+    @Test func aNodeCutOffForAHundredHeightsCatchesUpAfterHealing() async {
         let script = [ScriptedFault(atMs: 1_000, .partition([3])), ScriptedFault(atMs: 120_000, .heal)]
-        let result = Simulator.run(seed: 7, options: SimulationOptions(nodes: 4, heights: 170, script: script))
+        let result = await simulate(7, SimulationOptions(nodes: 4, heights: 170, script: script))
         #expect(result.violations.isEmpty, "\(result.violations.prefix(3))")
         let missed = result.chain.filter { $0.block.timeMs > Self.start + 1_000 && $0.block.timeMs < Self.start + 120_000 }
         #expect(missed.count >= 100, "the others decided only \(missed.count) heights while n3 was cut off")
@@ -22,10 +23,10 @@ import WarrantSim
         #expect(caughtUp == caughtUp.sorted())
     }
 
-    @Test func aNodeRestartedFromAnEmptyDataDirectoryCatchesUpFromHeightOne() {
+    @Test func aNodeRestartedFromAnEmptyDataDirectoryCatchesUpFromHeightOne() async {
         let script = [ScriptedFault(atMs: 20_000, .crash(node: 2)),
                       ScriptedFault(atMs: 25_000, .restart(node: 2, emptyDataDirectory: true))]
-        let result = Simulator.run(seed: 11, options: SimulationOptions(nodes: 4, heights: 60, script: script))
+        let result = await simulate(11, SimulationOptions(nodes: 4, heights: 60, script: script))
         #expect(result.violations.isEmpty, "\(result.violations.prefix(3))")
         #expect(result.minHonestHeight >= 60)
         let replayed = result.history.filter { $0.kind == .commit && $0.node == "n2" && $0.time >= 25_000 }.compactMap(\.height)
@@ -34,10 +35,10 @@ import WarrantSim
     }
 
     @Test(arguments: [UInt64(3), 4])
-    func forgedBlocksAndCertificatesFromAByzantinePeerAreRefused(seed: UInt64) {
+    func forgedBlocksAndCertificatesFromAByzantinePeerAreRefused(seed: UInt64) async {
         let script = [ScriptedFault(atMs: 1_000, .partition([2])), ScriptedFault(atMs: 30_000, .heal)]
         let options = SimulationOptions(nodes: 4, byzantine: 1, faults: [.forgedProposal], heights: 80, script: script)
-        let result = Simulator.run(seed: seed, options: options)
+        let result = await simulate(seed, options)
         #expect(result.violations.isEmpty, "\(result.violations.prefix(3))")
         #expect(result.forgeriesRefused > 0)
         #expect(result.minHonestHeight >= 80)

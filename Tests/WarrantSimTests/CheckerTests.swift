@@ -104,3 +104,38 @@ import WarrantWire
         #expect(rules.map(\.rule) == [.liveness])
     }
 }
+
+/// The evidence checker: equivocation an honest node held must end up in a decided block.
+@Suite struct EvidenceCheckerTests {
+    static let validator = PublicKey(unchecked: Blake2b.hash(Array("validator".utf8)).bytes)
+
+    static var evidence: Evidence {
+        Evidence(CheckerTests.seal(Prevote(height: 1, round: 0, block: .zero), by: validator),
+                 CheckerTests.seal(Prevote(height: 1, round: 0, block: nil), by: validator))
+    }
+
+    static func history(committingEvidence: Bool, heldAt: UInt64 = 5) -> [HistoryEvent] {
+        let block = Block(height: 2, timeMs: CheckerTests.t0 + 20, proposer: validator, previous: .zero, lastCommit: nil,
+                          stateHash: .zero, requests: [], evidence: committingEvidence ? [evidence] : [])
+        let hash = block.hash.hex
+        return [
+            HistoryEvent(time: heldAt, kind: .evidence, node: "n0", bytes: Hex.encode(evidence.cborBytes)),
+            HistoryEvent(time: 20, kind: .block, height: 2, block: hash, bytes: Hex.encode(block.cborBytes)),
+            HistoryEvent(time: 20, kind: .commit, node: "n0", height: 2, block: hash, state: "aa", accepted: []),
+            HistoryEvent(time: 60_000, kind: .fault, detail: "heal"),
+        ]
+    }
+
+    static func check(_ events: [HistoryEvent]) -> [Violation.Rule] {
+        Checks.evidence(CheckInput(events: events, honest: ["n0"], genesis: CheckerTests.genesis, signatures: .modelled,
+                                   livenessBoundMs: 30_000))
+            .map(\.rule)
+    }
+
+    @Test func heldEvidenceThatIsNeverCommittedIsAViolation() {
+        #expect(Self.check(Self.history(committingEvidence: false)) == [.evidence])
+        #expect(Self.check(Self.history(committingEvidence: true)) == [])
+        // Held too close to the end of the history to be judged.
+        #expect(Self.check(Self.history(committingEvidence: false, heldAt: 40_000)) == [])
+    }
+}

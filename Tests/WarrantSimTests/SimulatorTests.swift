@@ -3,6 +3,7 @@ import WarrantCheck
 import WarrantCrypto
 import WarrantLedger
 import WarrantSim
+import WarrantTestSupport
 import WarrantWire
 
 /// The simulator is deterministic, honest clusters break no rule under every fault, and
@@ -11,18 +12,18 @@ import WarrantWire
 @Suite struct SimulatorTests {
     static let all = SimFault.parse("all")!
 
-    @Test func theSameSeedGivesTheSameRun() {
+    @Test func theSameSeedGivesTheSameRun() async {
         let options = SimulationOptions(nodes: 4, byzantine: 1, faults: Self.all, heights: 12)
-        let a = Simulator.run(seed: 42, options: options), b = Simulator.run(seed: 42, options: options)
+        let a = await simulate(42, options), b = await simulate(42, options)
         #expect(a.history == b.history)
         #expect(a.history.count > 100)
-        #expect(Simulator.run(seed: 43, options: options).history != a.history)
+        #expect(await simulate(43, options).history != a.history)
     }
 
-    @Test func honestClustersBreakNoRuleUnderAllFaults() {
+    @Test func honestClustersBreakNoRuleUnderAllFaults() async {
         let options = SimulationOptions(nodes: 4, byzantine: 1, faults: Self.all, heights: 12)
         for seed in UInt64(1)...8 {
-            let result = Simulator.run(seed: seed, options: options)
+            let result = await simulate(seed, options)
             #expect(result.violations.isEmpty, "seed \(seed): \(result.violations.prefix(3))")
             #expect(result.minHonestHeight >= 12)
         }
@@ -34,10 +35,10 @@ import WarrantWire
         (.ignoreExpiry, .expiry),
         (.acceptBadSignature, .validity),
     ])
-    func everyPlantedBugIsCaughtAsTheRuleItBreaks(_ sabotage: SimSabotage, _ rule: Violation.Rule) {
+    func everyPlantedBugIsCaughtAsTheRuleItBreaks(_ sabotage: SimSabotage, _ rule: Violation.Rule) async {
         let options = SimulationOptions(nodes: 4, byzantine: 1, faults: Self.all, heights: 12, sabotage: sabotage)
-        let caught = (UInt64(1)...40).first { seed in
-            Simulator.run(seed: seed, options: options).violations.contains { $0.rule == rule }
+        let caught = await offThePool {
+            (UInt64(1)...40).first { seed in Simulator.run(seed: seed, options: options).violations.contains { $0.rule == rule } }
         }
         #expect(caught != nil, "\(sabotage.rawValue) was never caught as \(rule.rawValue) in 40 seeds")
     }

@@ -1,5 +1,6 @@
 import Testing
 import WarrantSim
+import WarrantTestSupport
 
 /// Proposer-based timestamps in the simulator: skew inside the precision bound costs
 /// nothing, a proposer whose clock is beyond it has its fresh proposals refused while the
@@ -13,12 +14,12 @@ import WarrantSim
     }
 
     @Test(arguments: [UInt64(1), 2, 3])
-    func skewWithinTheBoundNeverCostsARound(seed: UInt64) {
+    func skewWithinTheBoundNeverCostsARound(seed: UInt64) async {
         // Pairwise at most 500 ms apart: precision (maxClockSkew) is 500 ms.
         let skews: [Int64] = [250, -250, 100, -200]
         let script = skews.enumerated().map { ScriptedFault(atMs: 0, .skew(node: $0.offset, ms: $0.element)) }
             + [ScriptedFault(atMs: Self.skewEnd, .heal)]
-        let result = Simulator.run(seed: seed, options: SimulationOptions(nodes: 4, heights: 25, script: script))
+        let result = await simulate(seed, SimulationOptions(nodes: 4, heights: 25, script: script))
         #expect(result.violations.isEmpty, "\(result.violations.prefix(3))")
         let during = blocksDuringSkew(result)
         #expect(during.count >= 20)
@@ -26,9 +27,9 @@ import WarrantSim
     }
 
     @Test(arguments: [UInt64(1), 2, 3])
-    func aProposerAheadBeyondTheBoundIsRefusedWhileOthersCommit(seed: UInt64) {
+    func aProposerAheadBeyondTheBoundIsRefusedWhileOthersCommit(seed: UInt64) async {
         let script = [ScriptedFault(atMs: 0, .skew(node: 1, ms: 2_000)), ScriptedFault(atMs: Self.skewEnd, .heal)]
-        let result = Simulator.run(seed: seed, options: SimulationOptions(nodes: 4, heights: 30, script: script))
+        let result = await simulate(seed, SimulationOptions(nodes: 4, heights: 30, script: script))
         #expect(result.violations.isEmpty, "\(result.violations.prefix(3))")
         let during = blocksDuringSkew(result)
         #expect(during.count >= 15)
@@ -40,10 +41,10 @@ import WarrantSim
     }
 
     @Test(arguments: [UInt64(1), 2])
-    func sevenNodesWithOneAheadAndOneBehindStayLiveAndSafe(seed: UInt64) {
+    func sevenNodesWithOneAheadAndOneBehindStayLiveAndSafe(seed: UInt64) async {
         let script = [ScriptedFault(atMs: 0, .skew(node: 1, ms: 3_000)), ScriptedFault(atMs: 0, .skew(node: 4, ms: -3_000)),
                       ScriptedFault(atMs: Self.skewEnd, .heal)]
-        let result = Simulator.run(seed: seed, options: SimulationOptions(nodes: 7, heights: 30, script: script))
+        let result = await simulate(seed, SimulationOptions(nodes: 7, heights: 30, script: script))
         #expect(result.violations.isEmpty, "\(result.violations.prefix(3))")
         #expect(result.minHonestHeight >= 30)
         #expect(blocksDuringSkew(result).count >= 15)

@@ -118,6 +118,38 @@ import WarrantWire
         }
     }
 
+    @Test func committedEvidenceIsInTheEvidenceTableAndSurvivesReopening() throws {
+        var workload = LedgerWorkload(seed: 8)
+        var ledger = Ledger(genesis: workload.genesis)
+        let path = "\(dir)/evidence.sqlite"
+        let store = try LedgerStore(path: path)
+        try run(3, &workload, &ledger, store)
+        let liar = PublicKey(unchecked: Blake2b.hash(Array("validator".utf8)).bytes)
+        let offense = Offense(validator: liar, kind: .precommit, height: 2, round: 1, firstBlock: .zero, secondBlock: nil)
+        // The same offense in two blocks is recorded once, at the first.
+        for expectedNew in [1, 0] {
+            let plain = workload.nextBlock(size: 5)
+            let block = LedgerBlock(height: plain.height, timeMs: plain.timeMs, requests: plain.requests, evidence: [offense])
+            let outcome = try ledger.apply(block)
+            #expect(outcome.changes.offenses.count == expectedNew)
+            try store.commit(block, outcome: outcome, blockHash: outcome.stateHash, blockBytes: [1], genesis: workload.genesis)
+        }
+        #expect(ledger.offenses[offense.key] == OffenseRecord(offense: offense, height: 4))
+        #expect(ledger.recomputedStateHash() == ledger.stateHash)
+        let queue = try DatabaseQueue(path: path)
+        try queue.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT validator, kind, height, round, first_block, second_block, committed_height FROM evidence")
+            #expect(row?["validator"] == liar.hex)
+            #expect(row?["kind"] == "precommit")
+            #expect(row?["round"] == 1)
+            #expect(row?["second_block"] as String? == nil)
+            #expect(row?["committed_height"] == 4)
+        }
+        let restored = try LedgerStore(path: path).loadLedger(genesis: workload.genesis)
+        #expect(restored.offenses == ledger.offenses)
+        #expect(restored.stateHash == ledger.stateHash)
+    }
+
     /// A child process applies blocks and is killed with SIGKILL at random moments,
     /// mostly inside a commit. Each time the store reopens at a block boundary with a
     /// verified state hash, and finishing the run gives the same final state as a run

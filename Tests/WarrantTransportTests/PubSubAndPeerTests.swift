@@ -30,13 +30,13 @@ import WarrantTransport
                 try await Task.sleep(for: .milliseconds(10))
             }
         }
-        _ = try await subscriber.receive(timeout: .seconds(10))
+        _ = try await subscriber.receive(timeout: patience)
         greeting.cancel()
         _ = await greeting.result
         for i in 1...20 { try await publisher.publish([UInt8(i)]) }
         var received: [UInt8] = []
         while received.count < 20 {
-            let message = try await subscriber.receive(timeout: .seconds(10))
+            let message = try await subscriber.receive(timeout: patience)
             if message != [0] { received.append(contentsOf: message) }
         }
         #expect(received == Array(1...20))
@@ -78,9 +78,9 @@ import WarrantTransport
         let (a, b) = try Self.pair()
         defer { a.close(); b.close() }
         // pair1 send waits (up to its timeout) for the peer to connect.
-        #expect(try await b.send(Array("hello a".utf8), timeout: .seconds(10)) == .sent)
+        #expect(try await b.send(Array("hello a".utf8), timeout: patience) == .sent)
         #expect(await Self.next(a) == Array("hello a".utf8))
-        #expect(try await a.send(Array("hello b".utf8), timeout: .seconds(10)) == .sent)
+        #expect(try await a.send(Array("hello b".utf8), timeout: patience) == .sent)
         #expect(await Self.next(b) == Array("hello b".utf8))
         #expect(a.counters.sent == 1 && a.counters.received == 1)
     }
@@ -92,7 +92,7 @@ import WarrantTransport
         #expect(try await b.send([1]) == .dropped)
         #expect(try await b.send([2]) == .dropped)
         b.setFaults(.none)
-        #expect(try await b.send([3], timeout: .seconds(10)) == .sent)
+        #expect(try await b.send([3], timeout: patience) == .sent)
         // The first message a sees is the one sent after healing.
         #expect(await Self.next(a) == [3])
         #expect(b.counters.droppedOutbound == 2)
@@ -102,12 +102,12 @@ import WarrantTransport
         let (a, b) = try Self.pair()
         defer { a.close(); b.close() }
         a.setFaults(LinkFaults(inbound: DirectionFaults(blocked: true)))
-        #expect(try await b.send([1], timeout: .seconds(10)) == .sent)
+        #expect(try await b.send([1], timeout: patience) == .sent)
         // Wait until a has received (and discarded) it: then heal and send again.
         for _ in 0..<1000 where a.counters.droppedInbound == 0 { try await Task.sleep(for: .milliseconds(5)) }
         #expect(a.counters.droppedInbound == 1)
         a.setFaults(.none)
-        try await b.send([2], timeout: .seconds(10))
+        try await b.send([2], timeout: patience)
         #expect(await Self.next(a) == [2])
     }
 
@@ -115,7 +115,7 @@ import WarrantTransport
         let (a, b) = try Self.pair()
         defer { a.close(); b.close() }
         // Connect first, so the delayed send does not race the connection.
-        try await b.send([0], timeout: .seconds(10))
+        try await b.send([0], timeout: patience)
         #expect(await Self.next(a) == [0])
         b.setFaults(LinkFaults(outbound: DirectionFaults(delay: .milliseconds(30))))
         #expect(try await b.send([9]) == .delayed(.milliseconds(30)))

@@ -29,7 +29,7 @@ import WarrantTransport
         defer { echo.cancel() }
         let client = try RequestClient(dialing: server.address, maxMessageBytes: Self.maxBytes)
         defer { client.close() }
-        let answer = try await client.request(Array("ping".utf8), timeout: .seconds(10))
+        let answer = try await client.request(Array("ping".utf8), timeout: patience)
         #expect(String(decoding: answer, as: UTF8.self) == "re:ping")
     }
 
@@ -101,14 +101,14 @@ import WarrantTransport
         let firstEcho = Self.echo(first)
         let client = try RequestClient(dialing: address, maxMessageBytes: 1024)
         defer { client.close() }
-        #expect(try await client.request([1], timeout: .seconds(10)) == Array("re:".utf8) + [1])
+        #expect(try await client.request([1], timeout: patience) == Array("re:".utf8) + [1])
         first.close()
         firstEcho.cancel()
         let second = try ReplyServer(listening: address, maxMessageBytes: 1024)
         defer { second.close() }
         let secondEcho = Self.echo(second)
         defer { secondEcho.cancel() }
-        #expect(try await client.request([2], timeout: .seconds(10)) == Array("re:".utf8) + [2])
+        #expect(try await client.request([2], timeout: patience) == Array("re:".utf8) + [2])
     }
 
     @Test func secondListenerOnTheSameAddressIsRefused() throws {
@@ -145,7 +145,7 @@ import WarrantTransport
         await #expect(throws: TransportError.self) {
             _ = try await client.request([UInt8](repeating: 7, count: 4096), timeout: .milliseconds(500))
         }
-        _ = try await client.request([UInt8](repeating: 1, count: 10), timeout: .seconds(10))
+        _ = try await client.request([UInt8](repeating: 1, count: 10), timeout: patience)
         #expect(await seen.value == [10])
     }
 
@@ -154,7 +154,7 @@ import WarrantTransport
         defer { server.close() }
         let client = try RequestClient(dialing: server.address, maxMessageBytes: 1024)
         defer { client.close() }
-        async let answer = client.request([1], timeout: .seconds(10))
+        async let answer = client.request([1], timeout: patience)
         var iterator = server.requests.makeAsyncIterator()
         let request = try #require(await iterator.next())
         try await request.reply([2])
