@@ -53,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "WarrantStorage",
-            dependencies: ["WarrantLedger", "WarrantWire", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["WarrantLedger", "WarrantConsensus", "WarrantWire", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
         .executableTarget(

@@ -101,6 +101,33 @@ public struct ConsensusCore: Sendable {
         pool = RequestPool()
     }
 
+    /// The core a restarted node resumes with, from what its database holds: the last
+    /// persisted record and the last decided block with its certificate. The record wins
+    /// when it is for the height after that block. Otherwise — nothing persisted yet, or a
+    /// crash between storing a block and persisting the record that follows it — the core
+    /// starts the height after the block afresh: it cast no vote there, because votes
+    /// leave a node only after the record holding them is written. The shell then reports
+    /// the ledger's state hash (`onApplied`).
+    public init(validators: ValidatorSet, me: PublicKey, parameters: ConsensusParameters = ConsensusParameters(),
+                genesisTimeMs: UInt64, genesisStateHash: Digest, record: ConsensusRecord?, lastDecided: CommittedBlock?) {
+        let decidedHeight = lastDecided?.block.height ?? 0
+        if let record, record.height == decidedHeight + 1 {
+            self.init(validators: validators, me: me, parameters: parameters, restoring: record)
+            lastBlock = lastDecided?.block
+        } else {
+            self.init(validators: validators, me: me, parameters: parameters, genesisTimeMs: genesisTimeMs,
+                      genesisStateHash: genesisStateHash)
+            if let lastDecided {
+                height = decidedHeight + 1
+                lastBlockHash = lastDecided.certificate.block
+                lastBlockTimeMs = lastDecided.block.timeMs
+                lastCertificate = lastDecided.certificate
+                lastBlock = lastDecided.block
+                appliedStateHash = nil
+            }
+        }
+    }
+
     public var record: ConsensusRecord {
         ConsensusRecord(height: height, round: round, step: step, lockedValue: lockedValue, lockedRound: lockedRound,
                         validValue: validValue, validRound: validRound, validPolka: validPolka, ownVotes: ownVotes, ownProposals: ownProposals,

@@ -136,3 +136,28 @@ public struct LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(code.rawValue): \(message)" }
 }
+
+extension LedgerBlock {
+    /// The ledger's view of a decided block: each request envelope decoded (signatures
+    /// were checked at the edge before the block was accepted), and the offenses its
+    /// evidence proves. `decoded` tells, per block position, whether the ledger saw the
+    /// request; bytes that do not decode as a ledger request are skipped and reported as
+    /// `malformed` in the outcomes a node publishes.
+    public static func decoding(_ block: Block) -> (block: LedgerBlock, decoded: [Bool]) {
+        var requests: [LedgerRequest] = []
+        var decoded: [Bool] = []
+        for request in block.requests {
+            if let envelope = try? Envelope(decoding: request.bytes),
+               let message = try? Message(kind: envelope.kind, body: envelope.body),
+               let body = LedgerRequest.Body(message) {
+                requests.append(LedgerRequest(id: Blake2b.hash(request.bytes), signer: envelope.sender, body: body))
+                decoded.append(true)
+            } else {
+                decoded.append(false)
+            }
+        }
+        let ledgerBlock = LedgerBlock(height: block.height, timeMs: block.timeMs, requests: requests,
+                                      evidence: block.evidence.compactMap { try? $0.offense() })
+        return (ledgerBlock, decoded)
+    }
+}

@@ -75,6 +75,11 @@ extension SimWorld {
             guard !nodes[victim].crashed else { return }
             nodes[victim].crashed = true
             nodes[victim].incarnation += 1
+            if let older = nodes[victim].recordBeforeDecision, chance(50) {
+                // The crash came between storing the decided block and writing the record after it.
+                nodes[victim].record = older.isEmpty ? nil : older
+                note("n\(victim) loses the record written after its last decision")
+            }
             history.append(HistoryEvent(time: now - Self.t0, kind: .restart, node: nodes[victim].name, detail: "crash"))
             note("n\(victim) crashes")
             return
@@ -114,8 +119,16 @@ extension SimWorld {
             nodes[index].decided = [:]
         }
         let key = validatorKeys[nodes[index].validator]
-        var core = nodes[index].record.map { ConsensusCore(validators: validators, me: key, restoring: $0) }
-            ?? Self.freshCore(validators, key, Ledger(genesis: genesis).stateHash)
+        var record: ConsensusRecord?
+        if let bytes = nodes[index].record {
+            do {
+                record = try ConsensusRecord(stored: bytes)
+            } catch {
+                fatalError("\(nodes[index].name)'s persisted record does not decode: \(error)")
+            }
+        }
+        var core = ConsensusCore(validators: validators, me: key, genesisTimeMs: Self.t0, genesisStateHash: Ledger(genesis: genesis).stateHash,
+                                 record: record, lastDecided: nodes[index].decided[nodes[index].ledger.height])
         core.sabotage = nodes[index].core.sabotage
         nodes[index].core = core
         nodes[index].crashed = false

@@ -12,10 +12,12 @@ extension SimWorld {
         while let directive = work.popFirst() {
             switch directive {
             case .persist(let record):
-                nodes[index].record = record
+                nodes[index].record = record.cborBytes
             case .broadcastProposal(let proposal), .rebroadcastProposal(let proposal):
+                nodes[index].recordBeforeDecision = nil
                 broadcastProposal(from: index, proposal)
             case .broadcastVote(let type, let height, let round, let block):
+                nodes[index].recordBeforeDecision = nil
                 let key = validatorKeys[nodes[index].validator]
                 let vote = SignedVote(type: type, height: height, round: round, block: block, validator: key,
                                       signature: voteSignature(type, height, round, block, by: key))
@@ -28,6 +30,7 @@ extension SimWorld {
             case .scheduleTimeout(let kind, let height, let round, let after):
                 schedule(at: now + after, .timer(node: index, incarnation: nodes[index].incarnation, kind, height: height, round: round))
             case .decide(let block, let certificate):
+                nodes[index].recordBeforeDecision = nodes[index].record ?? []
                 work.append(contentsOf: apply(index, block, certificate))
             case .broadcastEvidence(let evidence):
                 if isHonest(index), let key = try? evidence.offense().key, detectedOffenses[key] == nil {
@@ -51,22 +54,10 @@ extension SimWorld {
             isolatedUntil[index] = min(now + 2_500, faultsEnd)
             if keepTrace { note("adversary isolates \(nodes[index].name) after its decision at h\(block.height)") }
         }
-        var requests: [LedgerRequest] = []
-        var decoded: [Bool] = []  // per block position: did the ledger see it?
-        for request in block.requests {
-            if let envelope = try? Envelope(decoding: request.bytes),
-               let message = try? Message(kind: envelope.kind, body: envelope.body),
-               let body = LedgerRequest.Body(message) {
-                requests.append(LedgerRequest(id: Blake2b.hash(request.bytes), signer: envelope.sender, body: body))
-                decoded.append(true)
-            } else {
-                decoded.append(false)
-            }
-        }
+        let (ledgerBlock, decoded) = LedgerBlock.decoding(block)
         let outcome: BlockOutcome
         do {
-            outcome = try nodes[index].ledger.apply(LedgerBlock(height: block.height, timeMs: block.timeMs, requests: requests,
-                                                                evidence: block.evidence.compactMap { try? $0.offense() }))
+            outcome = try nodes[index].ledger.apply(ledgerBlock)
         } catch {
             let line = "\(nodes[index].name) cannot apply h\(block.height): \(error)"
             note(line)

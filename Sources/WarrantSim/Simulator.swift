@@ -85,7 +85,12 @@ struct SimNode {
     let validator: Int
     var core: ConsensusCore
     var ledger: Ledger
-    var record: ConsensusRecord?
+    /// The persisted consensus record, in its durable CBOR form (what a node writes to disk).
+    var record: [UInt8]?
+    /// The record from before the last decision, while nothing has left the node since:
+    /// a crash may lose the record written after a decision (the block is stored, the
+    /// record not yet), and restart must cope.
+    var recordBeforeDecision: [UInt8]?
     var crashed = false
     var incarnation = 0
     var skewMs: Int64 = 0

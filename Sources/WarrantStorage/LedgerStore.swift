@@ -10,7 +10,7 @@ import WarrantWire
 /// reopening rebuilds the exact ledger and checks it against the stored state hash.
 public final class LedgerStore: Sendable {
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path`. `durable` makes every commit
     /// reach the disk before returning (`synchronous = FULL`); without it a commit
@@ -239,7 +239,7 @@ public final class LedgerStore: Sendable {
         return list
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {
+    func read<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {
         do {
             return try pool.read(body)
         } catch let error as StorageError {

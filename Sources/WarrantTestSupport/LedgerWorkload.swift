@@ -48,11 +48,22 @@ public struct LedgerWorkload: Sendable {
         return LedgerBlock(height: height, timeMs: time, requests: requests)
     }
 
-    private mutating func seal<B: WireBody>(_ body: B, _ key: SigningKey) -> LedgerRequest {
-        LedgerRequest(SignedMessage(sealing: body, by: key))!
+    private mutating func seal<B: WireBody>(_ body: B, _ key: SigningKey) -> SignedMessage {
+        SignedMessage(sealing: body, by: key)
+    }
+
+    /// The next request as a client sends it (a signed envelope), for a cluster whose
+    /// clock reads `time`: grants are valid from then.
+    public mutating func nextEnvelope(at time: UInt64) -> [UInt8] {
+        self.time = max(self.time, time)
+        return nextSigned().bytes
     }
 
     private mutating func nextRequest() -> LedgerRequest {
+        LedgerRequest(nextSigned())!
+    }
+
+    private mutating func nextSigned() -> SignedMessage {
         let roll = grants.isEmpty ? 0 : number(0...99)
         switch roll {
         case 0..<25:
@@ -63,7 +74,7 @@ public struct LedgerWorkload: Sendable {
                                   notBefore: parent.grant.notBefore, expiresAt: parent.grant.expiresAt,
                                   budget: number(0...20), maxUses: number(1...20), parent: parent.id)
                 let request = seal(grant, parent.key)
-                grants.append((request.id, agent, grant))
+                grants.append((request.hash, agent, grant))
                 return request
             }
             let principal = principals[Int(number(0...1))]
@@ -72,7 +83,7 @@ public struct LedgerWorkload: Sendable {
                               notBefore: time, expiresAt: time + number(2_000...60_000), budget: number(50...1_000),
                               maxUses: number(20...200), rate: number(0...3) == 0 ? RateLimit(count: 5, windowMs: 1_000) : nil)
             let request = seal(grant, principal)
-            grants.append((request.id, agent, grant))
+            grants.append((request.hash, agent, grant))
             return request
         case 25..<92:
             let target = grants[grants.count - 1 - Int(number(0...UInt64(min(grants.count, 8) - 1)))]

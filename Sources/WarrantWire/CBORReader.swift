@@ -234,7 +234,7 @@ public struct CBORReader: Sendable {
 
 /// Unwraps a required field after `readMap`, or reports it missing by name.
 @inline(__always)
-func required<T>(_ value: T?, _ name: String, _ reader: CBORReader) throws(WireError) -> T {
+public func required<T>(_ value: T?, _ name: String, _ reader: CBORReader) throws(WireError) -> T {
     guard let value else {
         throw WireError(.missingField, "required field '\(name)' is absent", offset: reader.offset)
     }

@@ -11,7 +11,8 @@ struct TestCluster {
     struct Node {
         var core: ConsensusCore
         let key: SigningKey
-        var persisted: ConsensusRecord?
+        /// The last persisted record, in its durable CBOR form.
+        var persisted: [UInt8]?
         var decided: [UInt64: Digest] = [:]
         var stateHash: Digest
         /// Withholds everything it sends (but runs).
@@ -111,7 +112,7 @@ struct TestCluster {
         for directive in directives {
             switch directive {
             case .persist(let record):
-                nodes[node].persisted = record
+                nodes[node].persisted = record.cborBytes
             case .broadcastProposal(let proposal):
                 let requests = proposal.block.requests.count
                 log.append("\(name(node)) proposes h\(proposal.height) r\(proposal.round) \(Self.short(proposal.block.hash)) vr=\(proposal.validRound)\(requests > 0 ? " (\(requests) requests)" : "")\(proposal.block.evidence.isEmpty ? "" : " (\(proposal.block.evidence.count) evidence)")\(mark)")
@@ -229,7 +230,7 @@ struct TestCluster {
     mutating func restart(_ node: Int) {
         let core = nodes[node].core
         let restored = nodes[node].persisted.map {
-            ConsensusCore(validators: core.validators, me: core.me, parameters: parameters, restoring: $0)
+            ConsensusCore(validators: core.validators, me: core.me, parameters: parameters, restoring: try! ConsensusRecord(stored: $0))
         } ?? ConsensusCore(validators: core.validators, me: core.me, parameters: parameters,
                            genesisTimeMs: Self.genesisTime, genesisStateHash: Self.genesisState)
         nodes[node].core = restored
