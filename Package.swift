@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "WarrantLedger", targets: ["WarrantLedger"]),
         .library(name: "WarrantStorage", targets: ["WarrantStorage"]),
         .library(name: "WarrantConsensus", targets: ["WarrantConsensus"]),
+        .library(name: "WarrantNode", targets: ["WarrantNode"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -64,11 +65,15 @@ let package = Package(
             ]
         ),
         // Deterministic workloads and helpers shared by tests and the test-kit executable.
-        .target(name: "WarrantTestSupport", dependencies: ["WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantSim"]),
+        .target(name: "WarrantTestSupport", dependencies: ["WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantSim", "WarrantNode", "WarrantConsensus", "WarrantStorage"]),
         // Child processes for crash tests (killed with SIGKILL mid-work by the tests).
+        .target(
+            name: "WarrantNode",
+            dependencies: ["WarrantConsensus", "WarrantLedger", "WarrantStorage", "WarrantWire", "WarrantCrypto"]
+        ),
         .executableTarget(
             name: "warrant-testkit",
-            dependencies: ["WarrantTestSupport", "WarrantStorage", "WarrantLedger"]
+            dependencies: ["WarrantTestSupport", "WarrantStorage", "WarrantLedger", "WarrantNode", "WarrantConsensus"]
         ),
         .executableTarget(
             name: "warrant-bench",
@@ -91,6 +96,11 @@ let package = Package(
         .testTarget(
             name: "WarrantSimTests",
             dependencies: ["WarrantSim", "WarrantCheck", "WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantTestSupport"]
+        ),
+        .testTarget(
+            name: "WarrantNodeTests",
+            dependencies: ["WarrantNode", "WarrantConsensus", "WarrantStorage", "WarrantLedger", "WarrantWire", "WarrantCrypto",
+                           "WarrantTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "WarrantStorageTests",

@@ -1,0 +1,127 @@
+import WarrantConsensus
+import WarrantCrypto
+import WarrantLedger
+import WarrantWire
+
+/// The edge: every signature is verified here, before the core sees anything.
+extension Replica {
+    /// An envelope from a peer. Bad input is refused with a reason and changes nothing.
+    public mutating func receive(_ bytes: [UInt8], now: UInt64) throws(NodeError) -> Reception {
+        let opened: SignedMessage
+        do {
+            opened = try SignedMessage(opening: bytes)
+        } catch {
+            return Reception(refusal: "refused an envelope: \(error)")
+        }
+        let sender = opened.envelope.sender
+        var out = catchUpIfBehind(opened.message, from: sender, now: now)
+        switch opened.message {
+        case .proposal(let proposal):
+            let valid = signaturesValid(proposal.block)
+            out += try execute(core.onProposal(proposal, from: sender, signaturesValid: valid, now: now).directives, now: now)
+        case .prevote(let vote):
+            let signed = SignedVote(type: .prevote, height: vote.height, round: vote.round, block: vote.block, validator: sender,
+                                    signature: opened.envelope.signature)
+            out += try execute(core.onVote(signed, now: now).directives, now: now)
+        case .precommit(let vote):
+            let signed = SignedVote(type: .precommit, height: vote.height, round: vote.round, block: vote.block, validator: sender,
+                                    signature: opened.envelope.signature)
+            out += try execute(core.onVote(signed, now: now).directives, now: now)
+        case .evidence(let evidence):
+            guard evidenceIsSigned(evidence) else { return Reception(outbound: out, refusal: "evidence from \(sender.short) has a bad vote signature") }
+            out += try execute(core.onEvidence(evidence, now: now).directives, now: now)
+        case .blockRequest(let request):
+            if let answer = try answer(request) { out.append(.send(to: sender, answer)) }
+        case .committedBlocks(let blocks):
+            let (work, refusal) = try receiveBlocks(blocks, from: sender, now: now)
+            return Reception(outbound: out + work, refusal: refusal)
+        case .grant, .revoke, .revokeAll, .act:
+            out += try execute(core.onRequest(id: opened.hash, bytes: bytes, now: now).directives, now: now)
+        default:
+            return Reception(outbound: out, refusal: "\(sender.short) sent a \(opened.envelope.kind.name), which peers do not exchange")
+        }
+        return Reception(outbound: out)
+    }
+
+    /// Every signature a block carries besides its certificate: its requests (those in
+    /// our pool were verified when admitted) and both votes of each piece of evidence.
+    func signaturesValid(_ block: Block) -> Bool {
+        block.requests.allSatisfy { request in
+            core.pool.contains(Blake2b.hash(request.bytes))
+                || ((try? Envelope(decoding: request.bytes))?.hasValidSignature ?? false)
+        } && block.evidence.allSatisfy(evidenceIsSigned)
+    }
+
+    func evidenceIsSigned(_ evidence: Evidence) -> Bool {
+        guard let envelopes = try? evidence.envelopes() else { return false }
+        return envelopes.allSatisfy(\.hasValidSignature)
+    }
+
+    // MARK: catch-up
+
+    /// A message from a later height means this replica fell behind: ask the sender for
+    /// the blocks it lacks (at most once per `catchUpIntervalMs` per peer).
+    mutating func catchUpIfBehind(_ message: Message, from peer: PublicKey, now: UInt64) -> [Outbound] {
+        let height: UInt64? = switch message {
+        case .proposal(let p): p.height
+        case .prevote(let v): v.height
+        case .precommit(let v): v.height
+        case .committedBlocks(let blocks) where blocks.entries.count == 1: blocks.entries[0].block.height
+        default: nil
+        }
+        guard let height, height > core.height, validators.contains(peer),
+              now >= (askedAt[peer] ?? 0) + catchUpIntervalMs || askedAt[peer] == nil else { return [] }
+        return [askBlocks(from: peer, now: now)]
+    }
+
+    mutating func askBlocks(from peer: PublicKey, now: UInt64) -> Outbound {
+        askedAt[peer] = now
+        return .send(to: peer, Envelope.seal(BlockRequest(fromHeight: core.height, maxCount: catchUpBatch), by: key).encoded)
+    }
+
+    /// The decided blocks a peer asked for, with their certificates, within our limits.
+    func answer(_ request: BlockRequest) throws(NodeError) -> [UInt8]? {
+        let count = Int(min(request.maxCount, BlockRequest.maxCountLimit, catchUpBatch))
+        let stored: [CommittedBlock]
+        do {
+            stored = try store.committedBlocks(from: request.fromHeight, maxCount: count)
+        } catch {
+            throw NodeError(.storage, error.description)
+        }
+        var entries: [CommittedBlock] = []
+        var size = 0
+        for entry in stored {
+            size += entry.block.cborBytes.count + entry.certificate.cborBytes.count
+            if size > maxAnswerBytes && !entries.isEmpty { break }
+            entries.append(entry)
+        }
+        guard !entries.isEmpty else { return nil }
+        return Envelope.seal(CommittedBlocks(entries: entries), by: key).encoded
+    }
+
+    /// Blocks from a peer: each certificate is checked here (2f + 1 valid precommits from
+    /// the validator set for exactly this block), and every signature inside the block;
+    /// the core then checks that the block extends our chain with our state hash. The
+    /// first bad entry ends the answer and is reported; a full answer asks for more.
+    mutating func receiveBlocks(_ blocks: CommittedBlocks, from peer: PublicKey, now: UInt64) throws(NodeError) -> ([Outbound], String?) {
+        var out: [Outbound] = []
+        var applied = 0
+        for entry in blocks.entries where entry.block.height >= core.height {
+            guard entry.block.height == core.height else { break }
+            if let problem = validators.problem(with: entry.certificate, for: entry.block, signatures: .ed25519) {
+                return (out, "\(peer.short) sent block \(entry.block.height) with a bad certificate: \(problem.rawValue)")
+            }
+            guard signaturesValid(entry.block) else {
+                return (out, "\(peer.short) sent block \(entry.block.height) holding a badly signed request or evidence")
+            }
+            let reaction = core.onCommittedBlock(entry.block, certificate: entry.certificate, now: now)
+            if case .ignored(let why) = reaction {
+                return (out, "\(peer.short) sent block \(entry.block.height) that does not extend our chain: \(why.rawValue)")
+            }
+            out += try execute(reaction.directives, now: now)
+            applied += 1
+        }
+        if applied > 0, applied == Int(catchUpBatch) { out.append(askBlocks(from: peer, now: now)) }
+        return (out, nil)
+    }
+}

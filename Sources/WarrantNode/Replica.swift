@@ -1,0 +1,76 @@
+import WarrantConsensus
+import WarrantCrypto
+import WarrantLedger
+import WarrantStorage
+import WarrantWire
+
+/// One validator's node without its network and clock: it verifies what arrives at the
+/// edge (real Ed25519), feeds the consensus core, carries out the core's directives in
+/// order — persist, then send, then apply — and keeps the ledger and the SQLite database
+/// in step. Synchronous and deterministic: the node's actor gives it a clock, timers and
+/// sockets; crash tests drive several in one process and kill it. A replica that threw a
+/// `NodeError` is discarded: reopening it from its database is how it recovers.
+public struct Replica: Sendable {
+    public let key: SigningKey
+    public let genesis: Genesis
+    public let store: LedgerStore
+    public internal(set) var core: ConsensusCore
+    public internal(set) var ledger: Ledger
+    /// When this replica last asked each peer for blocks (at most one request per
+    /// `catchUpIntervalMs` per peer).
+    var askedAt: [PublicKey: UInt64] = [:]
+    public var catchUpIntervalMs: UInt64 = 200
+    /// Blocks asked for (and served) per catch-up message.
+    public var catchUpBatch: UInt64 = 20
+    /// The largest answer this replica sends to a block request.
+    public var maxAnswerBytes = 2 << 20
+
+    public var validators: ValidatorSet { core.validators }
+
+    /// Opens the replica on its database: the ledger is rebuilt and checked against the
+    /// stored state hash, and consensus resumes from the record and the last stored block.
+    public init(key: SigningKey, validators: ValidatorSet, genesis: Genesis, genesisTimeMs: UInt64,
+                parameters: ConsensusParameters = ConsensusParameters(), store: LedgerStore) throws(NodeError) {
+        self.key = key
+        self.genesis = genesis
+        self.store = store
+        do {
+            ledger = try store.loadLedger(genesis: genesis)
+            let record = try store.loadConsensusRecord()
+            let lastDecided = ledger.height > 0 ? try store.committedBlocks(from: ledger.height, maxCount: 1).first : nil
+            core = ConsensusCore(validators: validators, me: key.publicKey, parameters: parameters, genesisTimeMs: genesisTimeMs,
+                                 genesisStateHash: Ledger(genesis: genesis).stateHash, record: record, lastDecided: lastDecided)
+        } catch {
+            throw NodeError(.storage, error.description)
+        }
+    }
+
+    /// Starts (or resumes) consensus.
+    public mutating func start(now: UInt64) throws(NodeError) -> [Outbound] {
+        var directives = core.onStart(now: now)
+        if ledger.height > 0 {
+            directives += core.onApplied(height: ledger.height, stateHash: ledger.stateHash, now: now)
+        }
+        return try execute(directives, now: now)
+    }
+
+    /// A timer the replica scheduled has fired.
+    public mutating func timeout(_ kind: TimeoutKind, height: UInt64, round: UInt64, now: UInt64) throws(NodeError) -> [Outbound] {
+        try execute(core.onTimeout(kind, height: height, round: round, now: now).directives, now: now)
+    }
+
+    /// A client's request (grant, revoke, revoke-all, act): checked, then ordered. Returns
+    /// the request id the client's answer will carry.
+    public mutating func submit(_ bytes: [UInt8], now: UInt64) throws(NodeError) -> (id: Digest, outbound: [Outbound]) {
+        let message: SignedMessage
+        do {
+            message = try SignedMessage(opening: bytes)
+        } catch {
+            throw NodeError(.badRequest, error.description)
+        }
+        guard LedgerRequest.Body(message.message) != nil else {
+            throw NodeError(.badRequest, "a \(message.envelope.kind.name) is not a request the cluster orders")
+        }
+        return (message.hash, try execute(core.onRequest(id: message.hash, bytes: bytes, now: now).directives, now: now))
+    }
+}
