@@ -204,6 +204,8 @@ extension ConsensusCore {
             if let vote = votes.vote(type, round: round, from: me) { out.append(.rebroadcastVote(vote)) }
         }
         if let lastCertificate, let lastBlock { out.append(.rebroadcastCertificate(lastBlock, lastCertificate)) }
+        // Evidence not yet committed, a few pieces per tick, until a block carries it.
+        out += pendingEvidence.sorted { $0.key < $1.key }.prefix(parameters.maxBlockEvidence).map { .broadcastEvidence($0.value) }
         return out
     }
 }

@@ -99,6 +99,11 @@ public struct ConsensusCore: Sendable {
         lastCertificate = record.lastCertificate
         appliedStateHash = record.appliedStateHash
         pool = RequestPool()
+        holdEvidence(record.pendingEvidence)
+    }
+
+    mutating func holdEvidence(_ evidence: [Evidence]) {
+        for item in evidence { if let key = try? item.offense().key { pendingEvidence[key] = item } }
     }
 
     /// The core a restarted node resumes with, from what its database holds: the last
@@ -117,6 +122,7 @@ public struct ConsensusCore: Sendable {
         } else {
             self.init(validators: validators, me: me, parameters: parameters, genesisTimeMs: genesisTimeMs,
                       genesisStateHash: genesisStateHash)
+            holdEvidence(record?.pendingEvidence ?? [])
             if let lastDecided {
                 height = decidedHeight + 1
                 lastBlockHash = lastDecided.certificate.block
@@ -132,7 +138,7 @@ public struct ConsensusCore: Sendable {
         ConsensusRecord(height: height, round: round, step: step, lockedValue: lockedValue, lockedRound: lockedRound,
                         validValue: validValue, validRound: validRound, validPolka: validPolka, ownVotes: ownVotes, ownProposals: ownProposals,
                         lastBlockHash: lastBlockHash, lastBlockTimeMs: lastBlockTimeMs, lastCertificate: lastCertificate,
-                        appliedStateHash: appliedStateHash)
+                        appliedStateHash: appliedStateHash, pendingEvidence: pendingEvidence.sorted { $0.key < $1.key }.map(\.value))
     }
 
     /// 2f + 1, or one less under the `quorumOffByOne` sabotage.
@@ -266,7 +272,7 @@ public struct ConsensusCore: Sendable {
         guard let key = try? evidence.offense().key, pendingEvidence[key] == nil, !committedOffenses.contains(key),
               pendingEvidence.count < parameters.maxPendingEvidence else { return [] }
         pendingEvidence[key] = evidence
-        return [.broadcastEvidence(evidence)]
+        return [.persist(record), .broadcastEvidence(evidence)]
     }
 
     /// The shell applied the block decided at `height` and reports the ledger's state hash.

@@ -10,14 +10,14 @@ import WarrantWire
 /// 4 lockedRound, 5 validValue?, 6 validRound, 7 validPolka [vote envelope bytes],
 /// 8 ownVotes [{0 type (0 prevote, 1 precommit), 1 round, 2 block?}], 9 ownProposals
 /// [Proposal], 10 lastBlockHash, 11 lastBlockTimeMs, 12 lastCertificate?,
-/// 13 appliedStateHash?}`
+/// 13 appliedStateHash?, 14 pendingEvidence [Evidence]}`
 extension ConsensusRecord: CBORMap {
     /// Records hold up to three blocks (locked, valid, proposed) and a polka.
     public static let limits = WireLimits(maxMessageBytes: 16 << 20)
 
     static let fields = ["height", "round", "step", "lockedValue", "lockedRound", "validValue", "validRound",
                          "validPolka", "ownVotes", "ownProposals", "lastBlockHash", "lastBlockTimeMs",
-                         "lastCertificate", "appliedStateHash"]
+                         "lastCertificate", "appliedStateHash", "pendingEvidence"]
 
     public func encode(to w: inout CBORWriter) {
         w.writeMap { w in
@@ -41,6 +41,7 @@ extension ConsensusRecord: CBORMap {
             w.key(11); w.write(lastBlockTimeMs)
             if let lastCertificate { w.key(12); w.write(lastCertificate) }
             if let appliedStateHash { w.key(13); w.write(appliedStateHash) }
+            w.key(14); w.writeArray(pendingEvidence) { $0.write($1) }
         }
     }
 
@@ -48,6 +49,7 @@ extension ConsensusRecord: CBORMap {
         var height: UInt64?, round: UInt64?, step: Step?, lockedValue: Block?, lockedRound: Int64?, validValue: Block?
         var validRound: Int64?, validPolka: [SignedVote]?, ownVotes: [OwnVote]?, ownProposals: [Proposal]?
         var lastBlockHash: Digest?, lastBlockTimeMs: UInt64?, lastCertificate: Certificate?, appliedStateHash: Digest?
+        var pendingEvidence: [Evidence]?
         try r.readMap(fields: Self.fields) { r, key throws(WireError) in
             switch key {
             case 0: height = try r.readUInt()
@@ -70,7 +72,8 @@ extension ConsensusRecord: CBORMap {
             case 10: lastBlockHash = try r.readFixed()
             case 11: lastBlockTimeMs = try r.readUInt()
             case 12: lastCertificate = try r.read()
-            default: appliedStateHash = try r.readFixed()
+            case 13: appliedStateHash = try r.readFixed()
+            default: pendingEvidence = try r.readArray { (r: inout CBORReader) throws(WireError) in try r.read(Evidence.self) }
             }
         }
         self.init(height: try required(height, "height", r), round: try required(round, "round", r),
@@ -80,7 +83,7 @@ extension ConsensusRecord: CBORMap {
                   ownVotes: try required(ownVotes, "ownVotes", r), ownProposals: try required(ownProposals, "ownProposals", r),
                   lastBlockHash: try required(lastBlockHash, "lastBlockHash", r),
                   lastBlockTimeMs: try required(lastBlockTimeMs, "lastBlockTimeMs", r), lastCertificate: lastCertificate,
-                  appliedStateHash: appliedStateHash)
+                  appliedStateHash: appliedStateHash, pendingEvidence: try required(pendingEvidence, "pendingEvidence", r))
     }
 
     /// Decodes a stored record.

@@ -38,10 +38,12 @@ public struct ConsensusRecord: Hashable, Sendable {
     public var lastCertificate: Certificate?
     /// The ledger's state hash after the last decided block (nil until applied).
     public var appliedStateHash: Digest?
+    /// Evidence of equivocation held but not yet committed, so a restart keeps it.
+    public var pendingEvidence: [Evidence]
 
     public init(height: UInt64, round: UInt64, step: Step, lockedValue: Block?, lockedRound: Int64, validValue: Block?,
                 validRound: Int64, validPolka: [SignedVote] = [], ownVotes: [OwnVote], ownProposals: [Proposal], lastBlockHash: Digest,
-                lastBlockTimeMs: UInt64, lastCertificate: Certificate?, appliedStateHash: Digest?) {
+                lastBlockTimeMs: UInt64, lastCertificate: Certificate?, appliedStateHash: Digest?, pendingEvidence: [Evidence] = []) {
         self.height = height
         self.round = round
         self.step = step
@@ -56,5 +58,6 @@ public struct ConsensusRecord: Hashable, Sendable {
         self.lastBlockTimeMs = lastBlockTimeMs
         self.lastCertificate = lastCertificate
         self.appliedStateHash = appliedStateHash
+        self.pendingEvidence = pendingEvidence
     }
 }

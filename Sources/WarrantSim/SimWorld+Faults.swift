@@ -18,10 +18,18 @@ extension SimWorld {
             case .restart(let node, let empty): schedule(at: time, .fault(empty ? "restart-empty" : "restart", [node]))
             }
         }
-        var network = options.faults.filter { !$0.isByzantine && $0 != .drop && $0 != .delay && $0 != .duplicate }
+        var network = options.faults.filter { !$0.isByzantine && ![.drop, .delay, .duplicate, .longPartition].contains($0) }
         // With equivocating Byzantine validators, partitions take the split-brain form.
         if splitBrainEnabled { network.remove(.partition) }
         guard !options.faults.isEmpty || !options.script.isEmpty else { return }
+        if options.faults.contains(.longPartition) {
+            let honest = options.nodes - options.byzantine
+            let victim = Int(random.next() % UInt64(honest))
+            let start = Self.t0 + between(500, 3_000), length = between(8_000, 25_000)
+            schedule(at: start, .fault("isolate", [victim]))
+            schedule(at: start + length, .fault("rejoin", [victim]))
+            faultsEnd = max(faultsEnd, start + length + 10_000)  // other faults go on after it
+        }
         var time = Self.t0 + 500
         while time < faultsEnd - 500, !network.isEmpty {
             let kinds = Array(network).sorted { $0.rawValue < $1.rawValue }
@@ -89,12 +97,19 @@ extension SimWorld {
         case "restart-empty":
             restart(targets[0], emptyDataDirectory: true)
             return
+        case "isolate":
+            isolatedUntil[targets[0]] = UInt64.max
+            detail = "isolate n\(targets[0]) from every other node"
+        case "rejoin":
+            isolatedUntil[targets[0]] = nil
+            detail = "n\(targets[0]) rejoins"
         case "skew":
             nodes[targets[0]].skewMs = Int64(targets[1])
             detail = "skew n\(targets[0]) by \(targets[1]) ms"
         default:  // heal-all: every fault ends, crashed nodes come back, clocks are fixed
             groups = nil
             oneWay = []
+            isolatedUntil = [:]
             let round = nodes.indices.filter(isHonest).map { nodes[$0].core.round }.max() ?? 0
             let p = nodes[0].core.parameters
             let roundMs = p.timeoutProposeMs + p.timeoutPrevoteMs + p.timeoutPrecommitMs + 3 * p.timeoutDeltaMs * (round + 2)

@@ -3,6 +3,9 @@
 public enum SimFault: String, CaseIterable, Hashable, Sendable {
     // Network and process faults (they may hit any node).
     case drop, duplicate, delay, partition, oneWay = "one-way", crash, skew
+    /// One honest node cut off from everyone for 8–25 s (dozens of heights), then back:
+    /// it must catch up.
+    case longPartition = "long-partition"
     // Byzantine behaviours (only of the faulty validators).
     case equivocate, withhold, invalidVote = "invalid-vote", forgedProposal = "forged-proposal", replay, twins
 

@@ -309,7 +309,7 @@ import WarrantWire
             Step(line: "", input: .vote(.prevote, round: 0, value: "x", from: 3), directives: [], state: "r0 propose L-1 V-1"),
             Step(line: "duplicate vote", input: .vote(.prevote, round: 0, value: "x", from: 3), directives: ["ignored duplicate"], state: "r0 propose L-1 V-1"),
             // Kept as evidence, and counted for its own value (see VoteKeeper).
-            Step(line: "equivocation", input: .vote(.prevote, round: 0, value: "y", from: 3), directives: ["gossip evidence"],
+            Step(line: "equivocation", input: .vote(.prevote, round: 0, value: "y", from: 3), directives: ["persist", "gossip evidence"],
                  state: "r0 propose L-1 V-1"),
             Step(line: "the same offense again", input: .vote(.prevote, round: 0, value: "z", from: 3), directives: [],
                  state: "r0 propose L-1 V-1"),
