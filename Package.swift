@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
@@ -68,6 +69,10 @@ let package = Package(
         .target(name: "WarrantTestSupport", dependencies: ["WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantSim", "WarrantNode", "WarrantConsensus", "WarrantStorage"]),
         // Child processes for crash tests (killed with SIGKILL mid-work by the tests).
         .target(
+            name: "WarrantTopology",
+            dependencies: ["WarrantConsensus", "WarrantLedger", "WarrantWire", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        .target(
             name: "WarrantNode",
             dependencies: ["WarrantConsensus", "WarrantLedger", "WarrantStorage", "WarrantWire", "WarrantCrypto"]
         ),
@@ -97,6 +102,7 @@ let package = Package(
             name: "WarrantSimTests",
             dependencies: ["WarrantSim", "WarrantCheck", "WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantTestSupport"]
         ),
+        .testTarget(name: "WarrantTopologyTests", dependencies: ["WarrantTopology"]),
         .testTarget(
             name: "WarrantNodeTests",
             dependencies: ["WarrantNode", "WarrantConsensus", "WarrantStorage", "WarrantLedger", "WarrantWire", "WarrantCrypto",

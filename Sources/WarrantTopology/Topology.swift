@@ -1,0 +1,116 @@
+import WarrantConsensus
+import WarrantLedger
+import WarrantWire
+
+/// A cluster to launch, as a topology file describes it (docs/TOPOLOGY.md): the nodes
+/// and their addresses, the consensus and ledger parameters every node must share, the
+/// principals, the agents and what they want, the workload and the fault schedule.
+public struct Topology: Sendable {
+    /// The file it was loaded from (errors and relative paths refer to it).
+    public var file: String
+    public var cluster: ClusterSettings
+    public var nodes: [NodeSpec]
+    public var principals: [PrincipalSpec]
+    public var agents: [AgentSpec]
+    public var workload: WorkloadSpec
+    public var faults: [FaultSpec]
+
+    public func node(named name: String) -> NodeSpec? { nodes.first { $0.name == name } }
+    public func agent(named name: String) -> AgentSpec? { agents.first { $0.name == name } }
+}
+
+public struct ClusterSettings: Sendable {
+    public var name: String
+    public var host: String
+    /// Node i uses ports `basePort + 20·i` … `+ 19` unless its addresses are given.
+    public var basePort: Int
+    public var consensus: ConsensusParameters
+    public var ledger: LedgerParameters
+    /// Block time before the first block (ms since the epoch); 0 unless set.
+    public var genesisTimeMs: UInt64
+    /// Largest message any endpoint accepts.
+    public var maxMessageBytes: Int
+    /// How long a client endpoint keeps an ordered request open before answering `timeout`.
+    public var requestTimeoutMs: UInt64
+}
+
+/// One validator's endpoints.
+public struct NodeSpec: Sendable, Hashable {
+    public var name: String
+    /// Position in the topology (also its port block).
+    public var index: Int
+    public var client: String
+    public var commits: String
+    public var control: String
+    /// Link listeners: this node listens for peer j (j after it in the file) at
+    /// `peerListen[j]`; earlier peers listen for it.
+    public var peerListen: [String: String]
+}
+
+public struct PrincipalSpec: Sendable, Hashable {
+    public var name: String
+    public var owns: [ResourcePattern]
+}
+
+/// How an agent behaves (docs/TOPOLOGY.md).
+public enum AgentBehaviour: String, Sendable, Hashable, CaseIterable {
+    case honest, greedy, rogue, replayer, delegator
+}
+
+/// The session an agent asks its principal for.
+public struct SessionWish: Sendable, Hashable {
+    public var operations: [String]
+    public var resources: [ResourcePattern]
+    public var ttlMs: UInt64
+    public var budget: UInt64
+    public var maxAmount: UInt64?
+    public var maxUses: UInt64?
+    public var rate: RateLimit?
+    /// Renew this long before the session expires (0: never renew).
+    public var renewBeforeMs: UInt64
+}
+
+public struct AgentSpec: Sendable, Hashable {
+    public var name: String
+    public var principal: String
+    public var behaviour: AgentBehaviour
+    public var session: SessionWish
+    /// Pause between acts.
+    public var actIntervalMs: UInt64
+    /// Amount each act spends.
+    public var amount: UInt64
+    /// For `delegator`: the agent it grants a child session to.
+    public var delegateTo: String?
+}
+
+public struct WorkloadSpec: Sendable, Hashable {
+    public var durationMs: UInt64
+    public var seed: UInt64
+}
+
+/// What the fault schedule can do (docs/TOPOLOGY.md).
+public enum FaultKind: String, Sendable, Hashable, CaseIterable {
+    /// Cut `nodes` off from the rest (both ways), through the in-process link filter.
+    case partition
+    /// Remove every link fault.
+    case heal
+    /// SIGKILL the node processes in `nodes`; `restart` starts them again from their data.
+    case kill, restart
+    /// SIGSTOP / SIGCONT the node processes.
+    case pause, resume
+    /// Shift the wall clock of `nodes` by `ms` (negative: behind).
+    case skew
+    /// Delay (`ms`) or drop (`per_mille`) messages on every link of `nodes`.
+    case delay, drop
+    /// The principal of `agent` revokes that agent's session.
+    case revoke
+}
+
+public struct FaultSpec: Sendable, Hashable {
+    public var atMs: UInt64
+    public var kind: FaultKind
+    public var nodes: [String]
+    public var ms: Int64?
+    public var perMille: UInt64?
+    public var agent: String?
+}

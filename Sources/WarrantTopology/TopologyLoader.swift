@@ -1,0 +1,247 @@
+import Foundation
+import TOMLKit
+import WarrantConsensus
+import WarrantLedger
+import WarrantWire
+
+extension Topology {
+    /// Each node's block of ports when addresses are not given.
+    public static let portsPerNode = 20
+
+    /// Loads and checks a topology file. Every problem is reported with the file, the key
+    /// and the reason; nothing is half-loaded.
+    public static func load(_ path: String) throws(TopologyError) -> Topology {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw TopologyError(.unreadable, file: path, key: "", "cannot read the file: \(error.localizedDescription)")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses and checks topology text (`file` names it in errors).
+    public static func parse(_ text: String, file: String) throws(TopologyError) -> Topology {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw TopologyError(.syntax, file: file, key: "", "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+        } catch {
+            throw TopologyError(.syntax, file: file, key: "", "\(error)")
+        }
+        var top = TOMLFields(file: file, path: "", table: table)
+        guard var clusterFields = try top.table("cluster") else { throw top.error(.missingKey, "cluster", "a [cluster] table is required") }
+        let cluster = try readCluster(&clusterFields)
+        let nodes = try readNodes(&top, cluster: cluster)
+        let principals = try readPrincipals(&top)
+        let agents = try readAgents(&top, principals: principals)
+        let workload = try readWorkload(&top)
+        let faults = try readFaults(&top, nodes: nodes, agents: agents)
+        try top.rejectUnknown()
+        let topology = Topology(file: file, cluster: cluster, nodes: nodes, principals: principals, agents: agents,
+                                workload: workload, faults: faults)
+        try topology.checkRelations(clusterFields)
+        return topology
+    }
+
+    static func readCluster(_ f: inout TOMLFields) throws(TopologyError) -> ClusterSettings {
+        var consensus = ConsensusParameters()
+        consensus.timeoutProposeMs = try f.uint("timeout_propose_ms", default: consensus.timeoutProposeMs, in: 1...600_000)
+        consensus.timeoutPrevoteMs = try f.uint("timeout_prevote_ms", default: consensus.timeoutPrevoteMs, in: 1...600_000)
+        consensus.timeoutPrecommitMs = try f.uint("timeout_precommit_ms", default: consensus.timeoutPrecommitMs, in: 1...600_000)
+        consensus.timeoutDeltaMs = try f.uint("timeout_delta_ms", default: consensus.timeoutDeltaMs, in: 0...600_000)
+        consensus.heartbeatIntervalMs = try f.uint("heartbeat_interval_ms", default: consensus.heartbeatIntervalMs, in: 1...3_600_000)
+        consensus.rebroadcastIntervalMs = try f.uint("rebroadcast_interval_ms", default: consensus.rebroadcastIntervalMs, in: 10...600_000)
+        consensus.maxBlockRequests = Int(try f.uint("max_block_requests", default: UInt64(consensus.maxBlockRequests), in: 1...100_000))
+        consensus.maxBlockBytes = Int(try f.uint("max_block_bytes", default: UInt64(consensus.maxBlockBytes), in: 1_024...(16 << 20)))
+        consensus.messageDelayMs = try f.uint("message_delay_ms", default: consensus.messageDelayMs, in: 1...600_000)
+        consensus.messageDelayDeltaMs = try f.uint("message_delay_delta_ms", default: consensus.messageDelayDeltaMs, in: 0...600_000)
+        var ledger = LedgerParameters()
+        ledger.maxClockSkewMs = try f.uint("max_clock_skew_ms", default: ledger.maxClockSkewMs, in: 1...3_600_000)
+        ledger.maxStalenessMs = try f.uint("max_staleness_ms", default: ledger.maxStalenessMs, in: 1...3_600_000)
+        ledger.maxDelegationDepth = Int(try f.uint("max_delegation_depth", default: UInt64(ledger.maxDelegationDepth), in: 0...16))
+        ledger.pruneLimitPerBlock = Int(try f.uint("prune_limit_per_block", default: UInt64(ledger.pruneLimitPerBlock), in: 1...1_000_000))
+        consensus.precisionMs = ledger.maxClockSkewMs
+        let settings = ClusterSettings(
+            name: try f.string("name") ?? "warrant",
+            host: try f.string("host") ?? "127.0.0.1",
+            basePort: Int(try f.uint("base_port", default: 27_000, in: 1_024...65_000)),
+            consensus: consensus, ledger: ledger,
+            genesisTimeMs: try f.uint("genesis_time_ms", default: 0),
+            maxMessageBytes: Int(try f.uint("max_message_bytes", default: 4 << 20, in: 4_096...(64 << 20))),
+            requestTimeoutMs: try f.uint("request_timeout_ms", default: 10_000, in: 100...3_600_000))
+        try f.rejectUnknown()
+        return settings
+    }
+
+    static func readNodes(_ top: inout TOMLFields, cluster: ClusterSettings) throws(TopologyError) -> [NodeSpec] {
+        let tables = try top.tables("nodes")
+        guard tables.count >= 4 else {
+            throw top.error(.badValue, "nodes", "a cluster needs at least 4 nodes (n = 3f + 1, f ≥ 1); found \(tables.count)")
+        }
+        guard (tables.count - 1) % 3 == 0 else {
+            throw top.error(.badValue, "nodes", "n must be 3f + 1 (4, 7, 10, 13, 16) so that 2f + 1 quorums intersect in an honest node; found \(tables.count)")
+        }
+        guard tables.count <= Topology.portsPerNode - 4 else {
+            throw top.error(.badValue, "nodes", "at most \(Topology.portsPerNode - 4) nodes per topology; found \(tables.count)")
+        }
+        var specs: [NodeSpec] = []
+        var names = Set<String>()
+        var seen: [String: String] = [:]  // address -> key that uses it
+        let names0 = tables.map { $0.table["name"]?.string ?? "" }
+        for (index, var f) in tables.enumerated() {
+            let name = try f.requiredString("name")
+            try checkName(name, f, "name")
+            guard names.insert(name).inserted else { throw f.error(.duplicate, "name", "node '\(name)' is named twice") }
+            let base = cluster.basePort + Topology.portsPerNode * index
+            func address(_ port: Int) -> String { "tcp://\(cluster.host):\(port)" }
+            var spec = NodeSpec(name: name, index: index, client: try f.string("client") ?? address(base),
+                                commits: try f.string("commits") ?? address(base + 1),
+                                control: try f.string("control") ?? address(base + 2), peerListen: [:])
+            for (j, peer) in names0.enumerated() where j > index { spec.peerListen[peer] = address(base + 4 + j) }
+            for (key, value) in [("client", spec.client), ("commits", spec.commits), ("control", spec.control)] {
+                guard value.hasPrefix("tcp://") || value.hasPrefix("ipc://") else {
+                    throw f.error(.badValue, key, "'\(value)' is not a tcp:// or ipc:// address")
+                }
+                if let other = seen[value] { throw f.error(.duplicate, key, "\(value) is already used by \(other)") }
+                seen[value] = f.key(key)
+            }
+            for (peer, value) in spec.peerListen.sorted(by: { $0.key < $1.key }) {
+                if let other = seen[value] { throw f.error(.duplicate, "name", "the link to \(peer) at \(value) collides with \(other)") }
+                seen[value] = "\(f.key("name")) (link to \(peer))"
+            }
+            try f.rejectUnknown()
+            specs.append(spec)
+        }
+        return specs
+    }
+
+    static func readPrincipals(_ top: inout TOMLFields) throws(TopologyError) -> [PrincipalSpec] {
+        var out: [PrincipalSpec] = []
+        for var f in try top.tables("principals") {
+            let name = try f.requiredString("name")
+            try checkName(name, f, "name")
+            guard !out.contains(where: { $0.name == name }) else { throw f.error(.duplicate, "name", "principal '\(name)' is named twice") }
+            let owns = try f.strings("owns") ?? []
+            guard !owns.isEmpty else { throw f.error(.missingKey, "owns", "a principal must own at least one resource pattern") }
+            out.append(PrincipalSpec(name: name, owns: try patterns(owns, f, "owns")))
+            try f.rejectUnknown()
+        }
+        return out
+    }
+
+    static func readAgents(_ top: inout TOMLFields, principals: [PrincipalSpec]) throws(TopologyError) -> [AgentSpec] {
+        var out: [AgentSpec] = []
+        let tables = try top.tables("agents")
+        let allNames = Set(tables.compactMap { $0.table["name"]?.string })
+        for var f in tables {
+            let name = try f.requiredString("name")
+            try checkName(name, f, "name")
+            guard !out.contains(where: { $0.name == name }) else { throw f.error(.duplicate, "name", "agent '\(name)' is named twice") }
+            let principal = try f.requiredString("principal")
+            guard principals.contains(where: { $0.name == principal }) else {
+                throw f.error(.unknownName, "principal", "no principal is named '\(principal)'")
+            }
+            let behaviourName = try f.string("behaviour") ?? "honest"
+            guard let behaviour = AgentBehaviour(rawValue: behaviourName) else {
+                throw f.error(.badValue, "behaviour", "'\(behaviourName)' is not one of \(AgentBehaviour.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let operations = try f.strings("operations") ?? []
+            guard !operations.isEmpty else { throw f.error(.missingKey, "operations", "an agent must want at least one operation") }
+            let resources = try patterns(try f.strings("resources") ?? [], f, "resources")
+            guard !resources.isEmpty else { throw f.error(.missingKey, "resources", "an agent must want at least one resource pattern") }
+            guard let ttl = try f.int("ttl_ms", in: Int64.min...Int64.max) else { throw f.error(.missingKey, "ttl_ms", "is required") }
+            guard ttl > 0 else { throw f.error(.badValue, "ttl_ms", "a session's TTL must be positive; found \(ttl)") }
+            var rate: RateLimit?
+            if var r = try f.table("rate") {
+                guard let count = try r.int("count", in: 1...1_000_000), let window = try r.int("window_ms", in: 1...86_400_000) else {
+                    throw r.error(.missingKey, "", "a rate needs count and window_ms")
+                }
+                rate = RateLimit(count: UInt64(count), windowMs: UInt64(window))
+                try r.rejectUnknown()
+            }
+            let wish = SessionWish(operations: operations, resources: resources, ttlMs: UInt64(ttl),
+                                   budget: try f.uint("budget", default: 1_000),
+                                   maxAmount: try f.int("max_amount").map(UInt64.init), maxUses: try f.int("max_uses", in: 1...Int64.max).map(UInt64.init),
+                                   rate: rate, renewBeforeMs: try f.uint("renew_before_ms", default: 0))
+            guard wish.renewBeforeMs < wish.ttlMs else {
+                throw f.error(.relation, "renew_before_ms", "must be less than ttl_ms (\(wish.ttlMs)), or the agent renews at once, for ever")
+            }
+            let delegateTo = try f.string("delegate_to")
+            if let delegateTo {
+                guard allNames.contains(delegateTo), delegateTo != name else {
+                    throw f.error(.unknownName, "delegate_to", "no other agent is named '\(delegateTo)'")
+                }
+            } else if behaviour == .delegator {
+                throw f.error(.missingKey, "delegate_to", "a delegator needs the agent it delegates to")
+            }
+            out.append(AgentSpec(name: name, principal: principal, behaviour: behaviour, session: wish,
+                                 actIntervalMs: try f.uint("act_interval_ms", default: 250, in: 1...3_600_000),
+                                 amount: try f.uint("amount", default: 1), delegateTo: delegateTo))
+            try f.rejectUnknown()
+        }
+        return out
+    }
+
+    static func readWorkload(_ top: inout TOMLFields) throws(TopologyError) -> WorkloadSpec {
+        guard var f = try top.table("workload") else { return WorkloadSpec(durationMs: 30_000, seed: 1) }
+        let spec = WorkloadSpec(durationMs: try f.uint("duration_ms", default: 30_000, in: 1_000...86_400_000),
+                                seed: try f.uint("seed", default: 1))
+        try f.rejectUnknown()
+        return spec
+    }
+
+    static func readFaults(_ top: inout TOMLFields, nodes: [NodeSpec], agents: [AgentSpec]) throws(TopologyError) -> [FaultSpec] {
+        var out: [FaultSpec] = []
+        for var f in try top.tables("faults") {
+            let atMs = try f.int("at_ms") ?? 0
+            let kindName = try f.requiredString("kind")
+            guard let kind = FaultKind(rawValue: kindName) else {
+                throw f.error(.badValue, "kind", "'\(kindName)' is not one of \(FaultKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let targets = try f.strings("nodes") ?? []
+            for (index, target) in targets.enumerated() where !nodes.contains(where: { $0.name == target }) {
+                throw f.error(.unknownName, "nodes[\(index)]", "no node is named '\(target)'")
+            }
+            let spec = FaultSpec(atMs: UInt64(atMs), kind: kind, nodes: targets, ms: try f.int("ms", in: -86_400_000...86_400_000),
+                                 perMille: try f.int("per_mille", in: 0...1_000).map(UInt64.init), agent: try f.string("agent"))
+            switch kind {
+            case .partition, .kill, .restart, .pause, .resume:
+                guard !targets.isEmpty else { throw f.error(.missingKey, "nodes", "a \(kind.rawValue) needs the nodes it acts on") }
+            case .skew, .delay:
+                guard !targets.isEmpty else { throw f.error(.missingKey, "nodes", "a \(kind.rawValue) needs the nodes it acts on") }
+                guard spec.ms != nil else { throw f.error(.missingKey, "ms", "a \(kind.rawValue) needs ms") }
+            case .drop:
+                guard !targets.isEmpty, spec.perMille != nil else { throw f.error(.missingKey, "per_mille", "a drop needs nodes and per_mille") }
+            case .revoke:
+                guard let agent = spec.agent, agents.contains(where: { $0.name == agent }) else {
+                    throw f.error(.unknownName, "agent", "a revoke needs the name of an agent whose session is revoked")
+                }
+            case .heal:
+                break
+            }
+            try f.rejectUnknown()
+            out.append(spec)
+        }
+        return out.sorted { $0.atMs < $1.atMs }
+    }
+
+    static func patterns(_ texts: [String], _ f: TOMLFields, _ key: String) throws(TopologyError) -> [ResourcePattern] {
+        var out: [ResourcePattern] = []
+        for (index, text) in texts.enumerated() {
+            guard let pattern = ResourcePattern(text) else {
+                throw f.error(.badValue, "\(key)[\(index)]", "'\(text)' is not a resource pattern ('*', 'prefix/*', or an exact name; '*' nowhere else)")
+            }
+            out.append(pattern)
+        }
+        return out
+    }
+
+    static func checkName(_ name: String, _ f: TOMLFields, _ key: String) throws(TopologyError) {
+        let allowed = name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        guard !name.isEmpty, name.count <= 32, allowed else {
+            throw f.error(.badValue, key, "'\(name)' must be 1–32 letters, digits, '-' or '_' (it names files and keys)")
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import WarrantTopology
+
+/// The shipped topologies load; every broken one is refused with the file, the key and
+/// the reason.
+@Suite struct TopologyTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Topologies")
+
+    static let minimal = """
+        [cluster]
+        base_port = 30000
+        [[nodes]]
+        name = "a"
+        [[nodes]]
+        name = "b"
+        [[nodes]]
+        name = "c"
+        [[nodes]]
+        name = "d"
+        [[principals]]
+        name = "p"
+        owns = ["files/*"]
+        [[agents]]
+        name = "x"
+        principal = "p"
+        operations = ["read"]
+        resources = ["files/*"]
+        ttl_ms = 5000
+        """
+
+    @Test(arguments: ["quickstart.toml", "local-4.toml", "local-7.toml"])
+    func shippedTopologiesLoad(_ name: String) throws {
+        let topology = try Topology.load(Self.root.appendingPathComponent(name).path)
+        #expect(topology.nodes.count == (name == "local-7.toml" ? 7 : 4))
+        let ports = topology.nodes.flatMap { [$0.client, $0.commits, $0.control] + $0.peerListen.values }
+        #expect(Set(ports).count == ports.count)
+    }
+
+    @Test func theQuickstartHasWhatTheQuickStartPromises() throws {
+        let topology = try Topology.load(Self.root.appendingPathComponent("quickstart.toml").path)
+        #expect(Set(topology.agents.map(\.behaviour)) == [.honest, .rogue, .delegator])
+        #expect(topology.faults.map(\.kind) == [.partition, .revoke, .heal])
+        #expect(topology.node(named: "n0")?.peerListen["n3"] == "tcp://127.0.0.1:27507")
+        #expect(topology.cluster.consensus.precisionMs == topology.cluster.ledger.maxClockSkewMs)
+    }
+
+    func refusal(_ text: String) -> TopologyError? {
+        do {
+            _ = try Topology.parse(text, file: "t.toml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func aMinimalTopologyLoadsWithDefaults() throws {
+        let topology = try Topology.parse(Self.minimal, file: "t.toml")
+        #expect(topology.nodes[1].client == "tcp://127.0.0.1:30020")
+        #expect(topology.agents[0].behaviour == .honest)
+        #expect(topology.workload.durationMs == 30_000)
+    }
+
+    @Test(arguments: [
+        // (change, code, key, words the reason must contain)
+        ("[[faults]]\nat_ms = 10\nkind = \"kill\"\nnodes = [\"z\"]", TopologyError.Code.unknownName, "faults[0].nodes[0]", "'z'"),
+        ("[[faults]]\nat_ms = 10\nkind = \"explode\"", .badValue, "faults[0].kind", "explode"),
+        ("[workload]\nduration_ms = 5000\nspeed = 3", .unknownKey, "workload.speed", "speed"),
+    ])
+    func additionsThatBreakItAreNamed(_ addition: String, _ code: TopologyError.Code, _ key: String, _ words: String) throws {
+        let error = try #require(refusal(Self.minimal + "\n" + addition))
+        #expect(error.code == code && error.key == key && error.file == "t.toml" && error.reason.contains(words), "\(error)")
+    }
+
+    @Test(arguments: [
+        ("ttl_ms = 5000", "ttl_ms = 0", TopologyError.Code.badValue, "agents[0].ttl_ms", "positive"),
+        ("[[nodes]]\nname = \"d\"\n", "", .badValue, "nodes", "at least 4"),
+        ("base_port = 30000", "base_port = 30000\nheartbeat_interval_ms = 4000", .relation, "cluster.heartbeat_interval_ms", "max_staleness_ms"),
+        ("base_port = 30000", "base_port = 30000\ntimeout_propose_ms = 2500", .relation, "cluster.timeout_propose_ms", "half"),
+        ("name = \"b\"", "name = \"a\"", .duplicate, "nodes[1].name", "twice"),
+        ("name = \"c\"", "name = \"c\"\nclient = \"tcp://127.0.0.1:30000\"", .duplicate, "nodes[2].client", "nodes[0].client"),
+        ("principal = \"p\"", "principal = \"q\"", .unknownName, "agents[0].principal", "'q'"),
+        ("owns = [\"files/*\"]", "owns = [\"fi*les\"]", .badValue, "principals[0].owns[0]", "fi*les"),
+        ("ttl_ms = 5000", "ttl_ms = 300", .relation, "agents[0].ttl_ms", "max_clock_skew_ms"),
+        ("base_port = 30000", "base_port = \"high\"", .badValue, "cluster.base_port", "integer"),
+        ("[cluster]", "[cluster\n", .syntax, "", "line"),
+    ])
+    func brokenTopologiesAreRefusedByKey(_ from: String, _ to: String, _ code: TopologyError.Code, _ key: String, _ words: String) throws {
+        let text = Self.minimal.replacingOccurrences(of: from, with: to)
+        #expect(text != Self.minimal)
+        let error = try #require(refusal(text))
+        #expect(error.code == code && error.key == key && error.reason.contains(words), "\(error)")
+    }
+
+    @Test func aMissingFileIsNamed() {
+        #expect(throws: TopologyError.self) { try Topology.load("/nonexistent/warrant.toml") }
+    }
+}
