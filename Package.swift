@@ -70,7 +70,7 @@ let package = Package(
         // Child processes for crash tests (killed with SIGKILL mid-work by the tests).
         .target(
             name: "WarrantTopology",
-            dependencies: ["WarrantConsensus", "WarrantLedger", "WarrantWire", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["WarrantConsensus", "WarrantLedger", "WarrantWire", "WarrantCrypto", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .target(
             name: "WarrantNode",

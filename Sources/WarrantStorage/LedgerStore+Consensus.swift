@@ -60,3 +60,29 @@ extension LedgerStore {
         return entries
     }
 }
+
+/// A committed request's outcome as stored, for answering a resubmission of the same bytes.
+public struct StoredOutcome: Hashable, Sendable {
+    public let outcome: RequestOutcome
+    public let height: UInt64
+    public let blockTimeMs: UInt64
+}
+
+extension LedgerStore {
+    /// The outcome of the request with this id, if a stored block holds it (the first
+    /// position, if a Byzantine proposer put it in twice).
+    public func storedOutcome(of request: Digest) throws(StorageError) -> StoredOutcome? {
+        let row = try read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT o.height, o.accepted, o.reason, b.time_ms FROM outcomes o JOIN blocks b USING (height)
+                WHERE o.request = ? ORDER BY o.height, o.position LIMIT 1
+                """, arguments: [request.hex])
+        }
+        guard let row else { return nil }
+        let reasonName = row["reason"] as String?
+        let reason = reasonName.flatMap { ReasonCode(name: $0) }
+        if reasonName != nil && reason == nil { throw StorageError(.corrupt, "\(path): unknown reason '\(reasonName!)' for \(request.hex)") }
+        return StoredOutcome(outcome: RequestOutcome(request: request, accepted: row["accepted"], reason: reason),
+                             height: UInt64(bitPattern: row["height"] as Int64), blockTimeMs: UInt64(bitPattern: row["time_ms"] as Int64))
+    }
+}

@@ -21,6 +21,10 @@ public enum Message: Hashable, Sendable {
     case controlAnswer(ControlAnswer)
     case blockRequest(BlockRequest)
     case committedBlocks(CommittedBlocks)
+    case statusQuery(StatusQuery)
+    case nodeStatus(NodeStatus)
+    case sessionQuery(SessionQuery)
+    case sessionList(SessionList)
 
     /// Decodes `body` strictly as a body of `kind`.
     public init(kind: MessageKind, body: [UInt8], limits: WireLimits = .default) throws(WireError) {
@@ -46,6 +50,10 @@ public enum Message: Hashable, Sendable {
         case .controlAnswer: self = .controlAnswer(try ControlAnswer(cbor: body, limits: limits))
         case .blockRequest: self = .blockRequest(try BlockRequest(cbor: body, limits: limits))
         case .committedBlocks: self = .committedBlocks(try CommittedBlocks(cbor: body, limits: limits))
+        case .statusQuery: self = .statusQuery(try StatusQuery(cbor: body, limits: limits))
+        case .nodeStatus: self = .nodeStatus(try NodeStatus(cbor: body, limits: limits))
+        case .sessionQuery: self = .sessionQuery(try SessionQuery(cbor: body, limits: limits))
+        case .sessionList: self = .sessionList(try SessionList(cbor: body, limits: limits))
         }
     }
 
@@ -72,6 +80,10 @@ public enum Message: Hashable, Sendable {
         case .controlAnswer(let b): b
         case .blockRequest(let b): b
         case .committedBlocks(let b): b
+        case .statusQuery(let b): b
+        case .nodeStatus(let b): b
+        case .sessionQuery(let b): b
+        case .sessionList(let b): b
         }
     }
 

@@ -29,6 +29,11 @@ public enum MessageKind: UInt8, Sendable, NamedCode {
     // Catch-up between peers.
     case blockRequest = 20
     case committedBlocks = 21
+    // Queries answered by one node from its own state.
+    case statusQuery = 22
+    case nodeStatus = 23
+    case sessionQuery = 24
+    case sessionList = 25
 
     public func encode(to encoder: any Encoder) throws { try encodeName(to: encoder) }
     public init(from decoder: any Decoder) throws { try self.init(decodingName: decoder) }
@@ -56,6 +61,10 @@ public enum MessageKind: UInt8, Sendable, NamedCode {
         case .controlAnswer: "control-answer"
         case .blockRequest: "block-request"
         case .committedBlocks: "committed-blocks"
+        case .statusQuery: "status-query"
+        case .nodeStatus: "node-status"
+        case .sessionQuery: "session-query"
+        case .sessionList: "session-list"
         }
     }
 

@@ -19,6 +19,9 @@ public enum ReasonCode: UInt8, Sendable, NamedCode {
     case clockSkew = 16
     case malformed = 17
     case tooLarge = 18
+    /// Not committed within the node's request timeout; it may still commit (send the
+    /// same bytes again to learn its result).
+    case timeout = 19
 
     public func encode(to encoder: any Encoder) throws { try encodeName(to: encoder) }
     public init(from decoder: any Decoder) throws { try self.init(decodingName: decoder) }
@@ -43,6 +46,7 @@ public enum ReasonCode: UInt8, Sendable, NamedCode {
         case .clockSkew: "clock_skew"
         case .malformed: "malformed"
         case .tooLarge: "too_large"
+        case .timeout: "timeout"
         }
     }
 }

@@ -141,6 +141,17 @@ public enum WireVectors {
             valid("control-byzantine", Control(nonce: 6, command: .setByzantine(mode: "equivocate")), seed: coordinatorSeed),
             valid("control-answer", ControlAnswer(ok: true, message: "link faults set for n3"), seed: nodeSeed),
             valid("block-request", BlockRequest(fromHeight: 37, maxCount: 20), seed: nodeSeed),
+            valid("status-query", StatusQuery(), seed: coordinatorSeed),
+            valid("node-status", NodeStatus(node: "n2", height: 42, round: 0, step: "prevote", lastBlockTimeMs: t0 + 1_000,
+                                             sinceLastBlockMs: 310, wallClockMs: t0 + 1_310,
+                                             stateHash: Blake2b.hash(Array("state after 42".utf8)), sessions: 12,
+                                             peersSeen: ["n0", "n1", "n3"], paused: false, proposer: key(otherNodeSeed).publicKey),
+                  seed: nodeSeed),
+            valid("session-query", SessionQuery(sessionKey: key(agentSeed).publicKey), seed: coordinatorSeed),
+            valid("session-list", SessionList(sessions: [SessionInfo(
+                id: sessionID, principal: key(principalSeed).publicKey, sessionKey: key(agentSeed).publicKey, operations: ["read"],
+                resources: ["files/reports/*"], notBefore: t0, expiresAt: t0 + 3_600_000, budget: 1_000, spent: 5, uses: 1,
+                revoked: false, parent: nil)], truncated: false), seed: nodeSeed),
             valid("committed-blocks", CommittedBlocks(entries: [CommittedBlock(
                 block: exampleBlock, certificate: Certificate(height: 42, round: 0, block: exampleBlock.hash,
                                          signatures: precommits(height: 42, block: exampleBlock.hash)))]),
