@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
@@ -61,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "warrant-coordinator",
             dependencies: [
-                "WarrantCrypto", "WarrantWire", "WarrantSim", "WarrantCheck",
+                "WarrantCrypto", "WarrantWire", "WarrantSim", "WarrantCheck", "WarrantTopology", "WarrantTransport", "WarrantNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -74,7 +75,13 @@ let package = Package(
         ),
         .target(
             name: "WarrantNode",
-            dependencies: ["WarrantConsensus", "WarrantLedger", "WarrantStorage", "WarrantWire", "WarrantCrypto"]
+            dependencies: ["WarrantConsensus", "WarrantLedger", "WarrantStorage", "WarrantWire", "WarrantCrypto", "WarrantTransport",
+                           "WarrantTopology", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "warrant-node",
+            dependencies: ["WarrantNode", "WarrantTopology", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "warrant-testkit",

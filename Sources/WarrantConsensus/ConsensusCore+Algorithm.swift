@@ -8,6 +8,7 @@ extension ConsensusCore {
         round = newRound  // L12
         step = .propose  // L13
         waitingToPropose = false
+        heartbeatArmed = false
         var out: [Directive] = []
         if isProposer {  // L14
             out += proposeIfReady(now: now, force: newRound > 0)
@@ -38,9 +39,12 @@ extension ConsensusCore {
         } else {
             let heartbeatAt = lastBlockTimeMs + parameters.heartbeatIntervalMs
             if pool.isEmpty && !force && now < heartbeatAt {
-                let first = !waitingToPropose
                 waitingToPropose = true
-                return first ? [.scheduleTimeout(.heartbeat, height: height, round: round, afterMs: heartbeatAt - now)] : []
+                // Armed once per round — also when the wait began before the last block
+                // was applied (a real node found the timer never armed in that case).
+                guard !heartbeatArmed else { return [] }
+                heartbeatArmed = true
+                return [.scheduleTimeout(.heartbeat, height: height, round: round, afterMs: heartbeatAt - now)]
             }
             let entries = pool.take(maxCount: parameters.maxBlockRequests, maxBytes: parameters.maxBlockBytes)
             block = Block(height: height, timeMs: max(now, lastBlockTimeMs + 1), proposer: me, previous: lastBlockHash,

@@ -45,6 +45,8 @@ public struct ConsensusCore: Sendable {
     var polkaHandled: Set<UInt64> = []
     /// A proposer waiting for the state hash of the last block, or for work (heartbeat).
     var waitingToPropose = false
+    /// Whether this round's heartbeat timer is set.
+    var heartbeatArmed = false
     public internal(set) var pool: RequestPool
     /// Evidence of equivocation not yet committed, one per offense: seen by this node or
     /// gossiped by peers, proposed in this node's next blocks until one commits it.

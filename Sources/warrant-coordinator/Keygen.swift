@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
 import WarrantCrypto
+import WarrantTopology
 
-/// `warrant-coordinator keygen --out DIR [--name NAME ...]`: writes Ed25519 key files.
+/// `warrant-coordinator keygen --out DIR [--name NAME ...] [--topology FILE]`: writes Ed25519 key files.
 struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create Ed25519 key files: NAME.key (secret, mode 0600) and NAME.pub.")
+        abstract: "Create Ed25519 key files: NAME.key (secret, mode 0600) and NAME.pub.",
+        discussion: "With --topology, one pair for every node, principal and agent it names and the coordinator, keeping pairs that exist.")
 
     @Option(help: "Directory to write the key files into (created if missing).")
     var out: String
@@ -13,7 +15,20 @@ struct Keygen: ParsableCommand {
     @Option(name: .customLong("name"), help: "Key name; repeat for several keys.")
     var names: [String] = ["coordinator"]
 
+    @Option(help: "Create the keys a topology needs.")
+    var topology: String?
+
     func run() throws {
+        if let topology {
+            do {
+                let loaded = try Topology.load(topology)
+                let created = try ClusterKeys.generate(for: loaded, into: out)
+                print("\(created.count) key pairs created in \(out)\(created.isEmpty ? " (all existed)" : ": " + created.joined(separator: ", "))")
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            return
+        }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         for name in names {
             let key = SigningKey()

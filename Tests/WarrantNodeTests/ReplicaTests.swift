@@ -44,6 +44,19 @@ import WarrantWire
         }
     }
 
+    /// With no requests at all, the proposer of each height proposes an empty block at
+    /// the heartbeat, in round 0 (a real cluster once went to round 1 every height: the
+    /// heartbeat timer was never armed when the wait began before the last block applied).
+    @Test func anIdleClusterCommitsOneEmptyBlockPerHeartbeatInRoundZero() throws {
+        var cluster = try ReplicaCluster(directory: dir, count: 4, genesis: workload.genesis, seed: 6)
+        try cluster.start()
+        try cluster.run(until: cluster.now + 10_500)
+        let chain = try #require(cluster.replicas[0]).store.committedBlocks(from: 1, maxCount: 100)
+        #expect(chain.count >= 9 && chain.count <= 12, "\(chain.count) blocks in 10.5 s at one heartbeat per second")
+        #expect(chain.allSatisfy { $0.certificate.round == 0 }, "rounds: \(chain.map(\.certificate.round))")
+        #expect(chain.allSatisfy { $0.block.requests.isEmpty })
+    }
+
     @Test mutating func forgedVotesAreRefusedAndChangeNothing() throws {
         var cluster = try ReplicaCluster(directory: dir, count: 4, genesis: workload.genesis, seed: 2)
         try cluster.start()

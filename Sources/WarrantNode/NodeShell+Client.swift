@@ -1,0 +1,101 @@
+import WarrantCrypto
+import WarrantLedger
+import WarrantStorage
+import WarrantTransport
+import WarrantWire
+
+/// The client endpoint: ordered requests are answered when their block commits (or with
+/// `timeout`), checks and queries at once from the node's own state. Every refusal is a
+/// signed `error` naming what was wrong; nothing a client sends can stop the node.
+extension NodeShell {
+    func serveClient(_ request: IncomingRequest) {
+        let opened: SignedMessage
+        do {
+            opened = try SignedMessage(opening: request.bytes, limits: WireLimits(maxMessageBytes: topology.cluster.maxMessageBytes))
+        } catch {
+            logger.notice("client error", metadata: ["reason": "\(error.reason.name)", "detail": "\(error)"])
+            answer(request, ErrorMessage(reason: error.reason, message: error.description))
+            return
+        }
+        switch opened.message {
+        case .grant, .revoke, .revokeAll, .act:
+            order(request, opened)
+        case .check(let check):
+            answer(request, replica.ledger.check(check, readings: readings))
+        case .checkBatch(let batch):
+            let now = readings
+            answer(request, CheckBatchAnswer(answers: batch.checks.map { replica.ledger.check($0, readings: now) }))
+        case .statusQuery:
+            answer(request, status)
+        case .sessionQuery(let query):
+            answer(request, sessions(query))
+        default:
+            answer(request, ErrorMessage(reason: .malformed, message: "a \(opened.kind.name) is not something a client sends to a node",
+                                         request: opened.hash))
+        }
+    }
+
+    /// An ordered request: answered from the database if its block is already stored
+    /// (the same bytes sent again get the same result), else when its block commits.
+    func order(_ request: IncomingRequest, _ opened: SignedMessage) {
+        let id = opened.hash
+        do {
+            if let stored = try replica.store.storedOutcome(of: id) {
+                answer(request, RequestResult(outcome: stored.outcome, height: stored.height, blockTimeMs: stored.blockTimeMs))
+                return
+            }
+        } catch {
+            fail(error)
+        }
+        let first = waiting[id] == nil
+        waiting[id, default: []].append(request)
+        if first {
+            do {
+                let (_, out) = try replica.submit(opened.bytes, now: clock.wallMs)
+                try carryOut(out)
+            } catch {
+                fail(error)
+            }
+        }
+        let timeout = topology.cluster.requestTimeoutMs
+        Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(timeout))
+            await self?.expire(request, id: id)
+        }
+    }
+
+    /// The request's block did not commit in time: say so (the request may still commit).
+    func expire(_ request: IncomingRequest, id: Digest) {
+        guard var waiters = waiting[id], let index = waiters.firstIndex(where: { $0 === request }) else { return }
+        waiters.remove(at: index)
+        waiting[id] = waiters.isEmpty ? nil : waiters
+        answer(request, ErrorMessage(reason: .timeout, message: "not committed within \(topology.cluster.requestTimeoutMs) ms; it may still commit: send the same bytes again to learn its result", request: id))
+    }
+
+    var readings: ClockReadings {
+        ClockReadings(wallClockMs: clock.wallMs, sinceLastBlockMs: clock.monotonicMs - lastAppliedAt)
+    }
+
+    var status: NodeStatus {
+        let core = replica.core, ledger = replica.ledger, now = clock.monotonicMs
+        let seen = lastHeard.filter { now - $0.value < 3_000 }.map(\.key).sorted()
+        return NodeStatus(node: name, height: ledger.height, round: core.round, step: core.step.rawValue,
+                          lastBlockTimeMs: ledger.lastBlockTimeMs, sinceLastBlockMs: now - lastAppliedAt, wallClockMs: clock.wallMs,
+                          stateHash: ledger.stateHash, sessions: UInt64(ledger.sessions.count), peersSeen: seen, paused: paused,
+                          proposer: core.validators.proposer(height: core.height, round: core.round))
+    }
+
+    func sessions(_ query: SessionQuery) -> SessionList {
+        let ledger = replica.ledger
+        let matching = ledger.sessions.values
+            .filter { query.sessionKey == nil || $0.sessionKey == query.sessionKey }
+            .filter { query.principal == nil || $0.principal == query.principal }
+            .sorted { $0.id < $1.id }
+        let infos = matching.prefix(SessionList.maxSessions).map { s in
+            SessionInfo(id: s.id, principal: s.principal, sessionKey: s.sessionKey, operations: s.operations,
+                        resources: s.resources.map(\.text), notBefore: s.notBefore, expiresAt: s.expiresAt, budget: s.budget,
+                        spent: s.spent, uses: s.uses, revoked: ledger.isRevoked(s), parent: s.parent)
+        }
+        return SessionList(sessions: Array(infos), truncated: matching.count > SessionList.maxSessions)
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import Logging
+import WarrantConsensus
+import WarrantCrypto
+import WarrantLedger
+import WarrantStorage
+import WarrantTopology
+import WarrantTransport
+import WarrantWire
+
+/// One validator as a process sees it: the replica (consensus core, ledger, database)
+/// driven by real sockets, timers and clocks. Everything the replica asks for is carried
+/// out here in its order — the record is already on disk when a vote is handed to a
+/// link — and every envelope from outside goes through the replica's edge first.
+public actor NodeShell {
+    public let name: String
+    let topology: Topology
+    let keys: ClusterKeys
+    let logger: Logger
+    var replica: Replica
+    var clock = NodeClock()
+    var outboxes: [String: PeerOutbox] = [:]
+    let client: ReplyServer
+    let control: ReplyServer
+    let commits: Publisher
+    /// Client requests waiting for their block, by request id.
+    var waiting: [Digest: [IncomingRequest]] = [:]
+    /// When the last block was applied, on the monotonic clock.
+    var lastAppliedAt: UInt64
+    /// When each peer was last heard from, on the monotonic clock.
+    var lastHeard: [String: UInt64] = [:]
+    /// Consensus paused by the control endpoint: peer messages and timers are ignored;
+    /// checks and queries are still answered.
+    var paused = false
+    /// The last control nonce accepted (a recorded command cannot be replayed).
+    var controlNonce: UInt64 = 0
+    var tasks: [Task<Void, Never>] = []
+
+    /// Opens the database and every endpoint. A port in use or an unreadable key is
+    /// reported with the address or file at fault.
+    public init(topology: Topology, name: String, keys: ClusterKeys, dataDirectory: String, logger: Logger) throws {
+        guard let spec = topology.node(named: name) else {
+            throw NodeError(.badRequest, "\(topology.file): no node is named '\(name)'")
+        }
+        self.name = name
+        self.topology = topology
+        self.keys = keys
+        self.logger = logger
+        let key = try keys.secret(name)
+        guard key.publicKey == keys.nodes[name] else {
+            throw NodeError(.badRequest, "\(keys.directory)/\(name).key does not match \(name).pub")
+        }
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let store: LedgerStore
+        do {
+            store = try LedgerStore(path: "\(dataDirectory)/node.sqlite")
+        } catch {
+            throw NodeError(.storage, error.description)
+        }
+        let validators = ValidatorSet(topology.nodes.map { keys.nodes[$0.name]! })
+        replica = try Replica(key: key, validators: validators, genesis: keys.genesis(topology),
+                              genesisTimeMs: topology.cluster.genesisTimeMs, parameters: topology.cluster.consensus, store: store)
+        let limit = topology.cluster.maxMessageBytes
+        client = try ReplyServer(listening: spec.client, maxMessageBytes: limit)
+        commits = try Publisher(listening: spec.commits, maxMessageBytes: limit)
+        control = try ReplyServer(listening: spec.control, maxMessageBytes: 64 * 1024)
+        for peer in topology.nodes where peer.name != name {
+            let endpoint: PeerLink.Endpoint = peer.index > spec.index ? .listen(spec.peerListen[peer.name]!)
+                : .dial(peer.peerListen[name]!)
+            let link = try PeerLink(peer: peer.name, endpoint: endpoint, maxMessageBytes: limit)
+            outboxes[peer.name] = PeerOutbox(link: link)
+        }
+        lastAppliedAt = 0
+    }
+
+    /// Starts consensus and serves every endpoint until `stop()`.
+    public func run() async throws {
+        lastAppliedAt = clock.monotonicMs
+        let core = replica.core
+        logger.info("start", metadata: ["node": "\(name)", "height": "\(core.height)", "round": "\(core.round)",
+                                        "step": "\(core.step.rawValue)", "applied": "\(replica.ledger.height)"])
+        try carryOut(replica.start(now: clock.wallMs))
+        for (peer, outbox) in outboxes {
+            tasks.append(Task { [weak self] in
+                for await bytes in outbox.link.messages { await self?.receive(bytes, from: peer) }
+            })
+        }
+        tasks.append(Task { [weak self, client] in
+            for await request in client.requests { await self?.serveClient(request) }
+        })
+        tasks.append(Task { [weak self, control] in
+            for await request in control.requests { await self?.serveControl(request) }
+        })
+        for task in tasks { await task.value }
+    }
+
+    public func stop() {
+        for task in tasks { task.cancel() }
+        client.close()
+        control.close()
+        commits.close()
+        for outbox in outboxes.values { outbox.close() }
+    }
+
+    // MARK: consensus traffic
+
+    func receive(_ bytes: [UInt8], from peer: String) {
+        lastHeard[peer] = clock.monotonicMs
+        guard !paused else { return }
+        do {
+            let reception = try replica.receive(bytes, now: clock.wallMs)
+            if let refusal = reception.refusal { logger.warning("refused", metadata: ["from": "\(peer)", "why": "\(refusal)"]) }
+            try carryOut(reception.outbound)
+        } catch {
+            fail(error)
+        }
+    }
+
+    func fire(_ kind: TimeoutKind, height: UInt64, round: UInt64) {
+        guard !paused else { return }
+        do {
+            try carryOut(replica.timeout(kind, height: height, round: round, now: clock.wallMs))
+        } catch {
+            fail(error)
+        }
+    }
+
+    /// Carries out what the replica asked for, in order.
+    func carryOut(_ outbound: [Outbound]) throws {
+        for item in outbound {
+            switch item {
+            case .broadcast(let bytes):
+                for outbox in outboxes.values { outbox.send(bytes) }
+            case .send(let key, let bytes):
+                if let peer = keys.nodeName(of: key) { outboxes[peer]?.send(bytes) }
+            case .schedule(let kind, let height, let round, let after):
+                Task { [weak self] in
+                    try? await Task.sleep(for: .milliseconds(after))
+                    await self?.fire(kind, height: height, round: round)
+                }
+            case .committed(let notice):
+                committed(notice)
+            }
+        }
+    }
+
+    func committed(_ notice: CommitNotice) {
+        lastAppliedAt = clock.monotonicMs
+        let accepted = notice.outcomes.count { $0.accepted }
+        let round = replica.core.lastCertificate.map { "\($0.round)" } ?? "?"
+        logger.info("commit", metadata: ["height": "\(notice.height)", "round": "\(round)", "block": "\(notice.block.short)",
+                                         "requests": "\(notice.outcomes.count)", "accepted": "\(accepted)",
+                                         "state": "\(notice.stateHash.short)"])
+        let sealed = Envelope.seal(notice, by: replica.key).encoded
+        Task { [commits] in try? await commits.publish(sealed) }
+        for outcome in notice.outcomes {
+            guard let waiters = waiting.removeValue(forKey: outcome.request) else { continue }
+            let result = RequestResult(outcome: outcome, height: notice.height, blockTimeMs: notice.timeMs)
+            for request in waiters { answer(request, result) }
+        }
+    }
+
+    /// A replica that cannot write its database must stop: the process exits and a
+    /// restart recovers from the database.
+    func fail(_ error: Error) -> Never {
+        logger.critical("stopping", metadata: ["error": "\(error)"])
+        exit(3)
+    }
+
+    func answer<B: WireBody>(_ request: IncomingRequest, _ body: B) {
+        let bytes = Envelope.seal(body, by: replica.key).encoded
+        Task { try? await request.reply(bytes) }
+    }
+}

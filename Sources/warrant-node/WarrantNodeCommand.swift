@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Logging
+import WarrantNode
+import WarrantTopology
+
+/// `warrant-node --topology FILE --id NAME [--data DIR] [--keys DIR]`: one validator.
+@main
+struct WarrantNodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "warrant-node",
+        abstract: "Run one Warrant validator from a topology file.",
+        discussion: """
+            Keeps its state in DATA/node.sqlite and resumes from it after any crash. Reads its \
+            secret key from KEYS/NAME.key and everyone's public keys from KEYS/*.pub \
+            (warrant-coordinator keygen --topology FILE --out KEYS writes them).
+            """)
+
+    @Option(help: "The topology file.")
+    var topology: String
+
+    @Option(help: "This node's name in the topology.")
+    var id: String
+
+    @Option(help: "Data directory (default: data/NAME).")
+    var data: String?
+
+    @Option(help: "Directory of key files.")
+    var keys: String = "keys"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    @Option(help: "Exit when this file descriptor reaches end of file (the parent's watchdog pipe).")
+    var watchdogFd: Int32?
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        let name = id
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "warrant.node.\(name)")
+        let topology: Topology
+        let clusterKeys: ClusterKeys
+        do {
+            topology = try Topology.load(self.topology)
+            clusterKeys = try ClusterKeys(directory: keys, topology: topology)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if let watchdogFd { Watchdog.exitOnEndOfFile(watchdogFd, logger: logger) }
+        let shell: NodeShell
+        do {
+            shell = try NodeShell(topology: topology, name: name, keys: clusterKeys, dataDirectory: data ?? "data/\(name)", logger: logger)
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
+        let signals = Watchdog.onSignals { Task { await shell.stop(); Foundation.exit(0) } }
+        try await shell.run()
+        withExtendedLifetime(signals) {}
+    }
+}
