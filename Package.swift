@@ -63,6 +63,7 @@ let package = Package(
             name: "warrant-coordinator",
             dependencies: [
                 "WarrantCrypto", "WarrantWire", "WarrantSim", "WarrantCheck", "WarrantTopology", "WarrantTransport", "WarrantNode",
+                "WarrantCoordinator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,6 +78,10 @@ let package = Package(
             name: "WarrantNode",
             dependencies: ["WarrantConsensus", "WarrantLedger", "WarrantStorage", "WarrantWire", "WarrantCrypto", "WarrantTransport",
                            "WarrantTopology", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "WarrantCoordinator",
+            dependencies: ["WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger"]
         ),
         .executableTarget(
             name: "warrant-node",

@@ -4,7 +4,8 @@ import ArgumentParser
 struct Coordinator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "warrant-coordinator",
-        abstract: "Drives Warrant test clusters: keys, wire tools, and (as the testbed grows) launches, faults and checks.",
-        subcommands: [Keygen.self, Wire.self, Simulate.self]
+        abstract: "Drives Warrant test clusters: launches, hand operations, keys, wire tools and the simulator.",
+        subcommands: [UpCommand.self, StatusCommand.self, GrantCommand.self, RevokeCommand.self, RevokeAllCommand.self,
+                      CheckCommand.self, SessionsCommand.self, Keygen.self, Wire.self, Simulate.self]
     )
 }

@@ -1,0 +1,23 @@
+/// Every error WarrantCoordinator throws, naming the node, file or address at fault.
+public struct CoordinatorError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// A node did not answer, or answered something that is not a valid signed reply.
+        case unreachable
+        /// A node answered with a signed `error`.
+        case refused
+        /// A file (cluster.json, a key, the topology) is missing or broken.
+        case badFile = "bad_file"
+        /// A child process could not be started.
+        case launch
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

@@ -1,0 +1,173 @@
+import ArgumentParser
+import Foundation
+import WarrantCoordinator
+import WarrantCrypto
+import WarrantWire
+
+/// Options every hand command shares: the cluster directory and the output form.
+struct ClusterOptions: ParsableArguments {
+    @Option(help: "The cluster directory (holding cluster.json), as given to `up` or `run`.")
+    var dir: String = "cluster"
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func cluster() throws -> RunningCluster {
+        do {
+            return try RunningCluster(directory: dir)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+/// A key file given by path, or by name in the cluster's keys directory.
+func secretKey(_ nameOrPath: String, cluster: RunningCluster) throws -> SigningKey {
+    let path = nameOrPath.contains("/") || nameOrPath.hasSuffix(".key") ? nameOrPath : "\(cluster.file.keys)/\(nameOrPath).key"
+    do {
+        return try KeyFile.readSecret(at: path)
+    } catch {
+        throw ValidationError("\(error)")
+    }
+}
+
+/// A public key: 64 hex digits, a `.pub` file, or a name in the keys directory.
+func publicKey(_ text: String, cluster: RunningCluster) throws -> PublicKey {
+    if let key = try? PublicKey(hex: text) { return key }
+    let path = text.contains("/") || text.hasSuffix(".pub") ? text : "\(cluster.file.keys)/\(text).pub"
+    do {
+        return try KeyFile.readPublic(at: path)
+    } catch {
+        throw ValidationError("'\(text)' is neither 64 hex digits nor a readable public key file: \(error)")
+    }
+}
+
+func printJSON(_ value: some Encodable) throws {
+    print(try prettyJSON(value))
+}
+
+/// Sends an ordered request and reports the node's answer; exits 1 if it was rejected or
+/// refused.
+func submit<B: WireBody>(_ body: B, by key: SigningKey, to cluster: RunningCluster, node: String?, json: Bool,
+                         describe: (RequestResult, Digest) -> String) async throws {
+    let sealed = Envelope.seal(body, by: key).encoded
+    let id = Blake2b.hash(sealed)
+    let (answeredBy, answer) = try await cluster.order(sealed, preferred: node)
+    switch answer {
+    case .result(let result):
+        if json {
+            try printJSON(OrderedAnswer(request: id.hex, node: answeredBy, accepted: result.outcome.accepted,
+                                        reason: result.outcome.reason?.name, height: result.height, blockTimeMs: result.blockTimeMs))
+        } else if result.outcome.accepted {
+            print(describe(result, id))
+        } else {
+            print("rejected at height \(result.height): \(result.outcome.reason?.name ?? "?") (request \(id.short), answered by \(answeredBy))")
+        }
+        if !result.outcome.accepted { throw ExitCode(1) }
+    case .error(let error):
+        if json {
+            try printJSON(OrderedAnswer(request: id.hex, node: answeredBy, accepted: false, reason: error.reason.name, error: error.message))
+        } else {
+            print("refused by \(answeredBy): \(error.reason.name): \(error.message)")
+        }
+        throw ExitCode(1)
+    default:
+        throw ValidationError("\(answeredBy) answered with a \(answer.kind.name)")
+    }
+}
+
+struct OrderedAnswer: Encodable {
+    var request: String
+    var node: String
+    var accepted: Bool
+    var reason: String?
+    var height: UInt64?
+    var blockTimeMs: UInt64?
+    var error: String?
+}
+
+var wallClockMs: UInt64 { UInt64(Date().timeIntervalSince1970 * 1_000) }
+
+struct GrantCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "grant", abstract: "Grant a session to an agent's key, as a principal.")
+
+    @OptionGroup var cluster: ClusterOptions
+    @Option(name: .customLong("as"), help: "The granting principal: a name in the keys directory or a .key file.")
+    var principal: String
+    @Option(help: "The session key: an agent's name, a .pub file or 64 hex digits.")
+    var agent: String
+    @Option(help: "Allowed operations, comma-separated.")
+    var ops: String
+    @Option(help: "Allowed resource patterns, comma-separated (files/*, mail/outbox, *).")
+    var resources: String
+    @Option(help: "Time to live, ms from now.")
+    var ttlMs: UInt64
+    @Option(help: "Total amount the session may spend.")
+    var budget: UInt64 = 1_000
+    @Option(help: "Most amount one act may spend.")
+    var maxAmount: UInt64?
+    @Option(help: "Most acts in all.")
+    var maxUses: UInt64?
+    @Option(help: "A parent session id (hex) to sub-delegate from; then --as is the parent's session key.")
+    var parent: String?
+    @Option(help: "Nonce (default: the wall clock in ms, unique enough for hand use).")
+    var nonce: UInt64?
+    @Option(help: "The node to send it to (others are tried if it does not answer).")
+    var node: String?
+
+    func run() async throws {
+        let running = try cluster.cluster()
+        let key = try secretKey(principal, cluster: running)
+        let now = wallClockMs
+        let parentID = try parent.map { text in
+            guard let id = try? Digest(hex: text) else { throw ValidationError("--parent '\(text)' is not a 64-hex-digit session id") }
+            return id
+        }
+        let grant = Grant(nonce: nonce ?? now, sessionKey: try publicKey(agent, cluster: running),
+                          scope: Scope(operations: ops.split(separator: ",").map(String.init),
+                                       resources: resources.split(separator: ",").map(String.init), maxAmount: maxAmount),
+                          notBefore: now, expiresAt: now + ttlMs, budget: budget, maxUses: maxUses, parent: parentID)
+        try await submit(grant, by: key, to: running, node: node, json: cluster.json) { result, id in
+            "granted: session \(id.hex)\n  committed at height \(result.height); expires in \(ttlMs) ms"
+        }
+    }
+}
+
+struct RevokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a session (and every session delegated from it).")
+
+    @OptionGroup var cluster: ClusterOptions
+    @Option(name: .customLong("as"), help: "The revoking principal (or ancestor session key): a name or a .key file.")
+    var principal: String
+    @Option(help: "The session id (hex), as `grant` printed it.")
+    var session: String
+    @Option(help: "Nonce (default: the wall clock in ms).")
+    var nonce: UInt64?
+    @Option(help: "The node to send it to.")
+    var node: String?
+
+    func run() async throws {
+        let running = try cluster.cluster()
+        guard let id = try? Digest(hex: session) else { throw ValidationError("--session '\(session)' is not a 64-hex-digit session id") }
+        try await submit(Revoke(nonce: nonce ?? wallClockMs, session: id), by: try secretKey(principal, cluster: running), to: running,
+                         node: node, json: cluster.json) { result, _ in "revoked: session \(id.short) at height \(result.height)" }
+    }
+}
+
+struct RevokeAllCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revoke-all", abstract: "Revoke every session a principal has granted so far.")
+
+    @OptionGroup var cluster: ClusterOptions
+    @Option(name: .customLong("as"), help: "The principal: a name or a .key file.")
+    var principal: String
+    @Option(help: "Nonce (default: the wall clock in ms).")
+    var nonce: UInt64?
+    @Option(help: "The node to send it to.")
+    var node: String?
+
+    func run() async throws {
+        let running = try cluster.cluster()
+        try await submit(RevokeAll(nonce: nonce ?? wallClockMs), by: try secretKey(principal, cluster: running), to: running,
+                         node: node, json: cluster.json) { result, _ in "revoked every earlier session of \(principal) at height \(result.height)" }
+    }
+}

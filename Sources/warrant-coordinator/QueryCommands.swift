@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import WarrantCoordinator
+import WarrantCrypto
+import WarrantWire
+
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Ask nodes whether a key may do something now (answered locally by each node).")
+
+    @OptionGroup var cluster: ClusterOptions
+    @Option(help: "The acting key: an agent's name, a .pub file or 64 hex digits.")
+    var agent: String
+    @Option(help: "The operation.")
+    var op: String
+    @Option(help: "The resource.")
+    var resource: String
+    @Option(help: "The amount the act would spend.")
+    var amount: UInt64 = 0
+    @Option(help: "Ask only this node (default: every node).")
+    var node: String?
+
+    struct Row: Encodable {
+        var node: String
+        var answer: CheckAnswer?
+        var problem: String?
+    }
+
+    func run() async throws {
+        let running = try cluster.cluster()
+        let question = Check(sessionKey: try publicKey(agent, cluster: running), operation: op, resource: resource, amount: amount)
+        let targets = try node.map { [try running.client($0)] } ?? running.clients
+        var rows: [Row] = []
+        for client in targets {
+            do throws(CoordinatorError) {
+                let answer = try await client.ask(question, signedBy: running.coordinator, timeout: .seconds(5))
+                guard case .checkAnswer(let check) = answer else { throw CoordinatorError(.unreachable, "answered a \(answer.kind.name)") }
+                rows.append(Row(node: client.name, answer: check))
+            } catch {
+                rows.append(Row(node: client.name, problem: error.message))
+            }
+        }
+        if cluster.json { return try printJSON(rows) }
+        for row in rows {
+            guard let a = row.answer else {
+                print("\(row.node)  no answer: \(row.problem ?? "")")
+                continue
+            }
+            let verdict = a.allowed ? "allow" : "deny  \(a.reason?.name ?? "")"
+            let left = a.timeLeftMs.map { "  \($0) ms left" } ?? ""
+            print("\(row.node)  \(verdict)  (height \(a.height), last block \(a.sinceLastBlockMs) ms ago)\(left)")
+        }
+        if rows.contains(where: { $0.answer == nil }) { throw ExitCode(1) }
+    }
+}
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Ask every node how it is: height, round, last block, peers.")
+
+    @OptionGroup var cluster: ClusterOptions
+
+    struct Row: Encodable {
+        var node: String
+        var status: NodeStatus?
+        var problem: String?
+    }
+
+    func run() async throws {
+        let running = try cluster.cluster()
+        let rows = await running.statuses().map { Row(node: $0.node, status: $0.status, problem: $0.problem) }
+        if cluster.json { return try printJSON(rows) }
+        print(statusTable(rows.map { ($0.node, $0.status, $0.problem) }, keys: running))
+        if rows.contains(where: { $0.status == nil }) { throw ExitCode(1) }
+    }
+}
+
+/// The status of every node as text, one line each.
+func statusTable(_ rows: [(String, NodeStatus?, String?)], keys running: RunningCluster) -> String {
+    rows.map { node, status, problem in
+        guard let s = status else { return "\(node)  down: \(problem ?? "")" }
+        let proposer = running.keys.nodeName(of: s.proposer) ?? s.proposer.short
+        return "\(node)  height \(s.height)  round \(s.round) \(s.step)  last block \(s.sinceLastBlockMs) ms ago  sessions \(s.sessions)  peers \(s.peersSeen.joined(separator: ","))  proposer \(proposer)\(s.paused ? "  PAUSED" : "")"
+    }.joined(separator: "\n")
+}
+
+struct SessionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sessions", abstract: "List sessions as one node's applied state holds them.")
+
+    @OptionGroup var cluster: ClusterOptions
+    @Option(help: "Only sessions granted under this principal (a name, .pub file or hex key).")
+    var principal: String?
+    @Option(help: "Only sessions of this key (an agent's name, .pub file or hex key).")
+    var agent: String?
+    @Option(help: "The node to ask (default: the first that answers).")
+    var node: String?
+
+    func run() async throws {
+        let running = try cluster.cluster()
+        let query = SessionQuery(sessionKey: try agent.map { try publicKey($0, cluster: running) },
+                                 principal: try principal.map { try publicKey($0, cluster: running) })
+        let targets = try node.map { [try running.client($0)] } ?? running.clients
+        for client in targets {
+            guard let answer = try? await client.ask(query, signedBy: running.coordinator, timeout: .seconds(5)),
+                  case .sessionList(let list) = answer else { continue }
+            if cluster.json { return try printJSON(list) }
+            let now = wallClockMs
+            print("\(list.sessions.count) sessions on \(client.name)\(list.truncated ? " (truncated)" : "")")
+            for s in list.sessions {
+                let state = s.revoked ? "revoked" : (s.expiresAt <= now ? "expired" : "live, \(s.expiresAt - now) ms left")
+                print("\(s.id.short)  key \(s.sessionKey.short)  \(s.operations.joined(separator: ",")) on \(s.resources.joined(separator: ","))  spent \(s.spent)/\(s.budget)  \(state)")
+            }
+            return
+        }
+        throw ValidationError("no node answered")
+    }
+}

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import WarrantCoordinator
+import WarrantNode
+import WarrantTopology
+
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Start a topology's nodes as child processes and show a live status line until Ctrl-C.",
+        discussion: """
+            Writes DIR/cluster.json (where every node listens), DIR/keys (a key pair for every \
+            node, principal, agent and the coordinator) and DIR/nodes/NAME/ (database and log). \
+            No child outlives the coordinator, even when it is killed with SIGKILL.
+            """)
+
+    @Argument(help: "The topology file.")
+    var topology: String
+
+    @Option(help: "The cluster directory.")
+    var dir: String = "cluster"
+
+    @Option(help: "Log level of the nodes.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        let children = ChildProcesses()
+        let launched: Launched
+        do {
+            launched = try await launch(topology: topology, into: dir, logLevel: logLevel, children: children)
+        } catch {
+            children.stopAll()
+            throw ValidationError("\(error)")
+        }
+        let signals = Watchdog.onSignals {
+            say("\nstopping…")
+            children.stopAll()
+            Foundation.exit(0)
+        }
+        say("cluster '\(launched.topology.cluster.name)' is up; cluster file \(ClusterFile.path(in: dir))")
+        for node in launched.file.nodes {
+            say("  \(node.name)  pid \(node.pid)  client \(node.client)  commits \(node.commits)  control \(node.control)")
+        }
+        say("try: warrant-coordinator status --dir \(dir)")
+        var previous: (height: UInt64, at: Date)?
+        while true {
+            let statuses = await launched.running.statuses(timeout: .seconds(2))
+            let live = statuses.compactMap(\.status)
+            let height = live.map(\.height).max() ?? 0
+            let leader = live.max { $0.height < $1.height }.flatMap { launched.running.keys.nodeName(of: $0.proposer) } ?? "-"
+            let sessions = live.map(\.sessions).max() ?? 0
+            let now = Date()
+            let rate = previous.map { Double(height - min(height, $0.height)) / max(0.001, now.timeIntervalSince($0.at)) } ?? 0
+            previous = (height, now)
+            say("height \(height)  leader \(leader)  sessions \(sessions)  commits/s \(String(format: "%.1f", rate))  nodes up \(live.count)/\(statuses.count)")
+            try? await Task.sleep(for: .seconds(2))
+        }
+        withExtendedLifetime(signals) {}
+    }
+}
+
+/// What `launch` started.
+struct Launched {
+    let topology: Topology
+    let file: ClusterFile
+    let running: RunningCluster
+}
+
+/// Creates the keys, starts every node of the topology, writes cluster.json, and waits
+/// (at most 30 s) until every node answers a status query.
+func launch(topology path: String, into dir: String, logLevel: String, children: ChildProcesses) async throws -> Launched {
+    let topologyPath = URL(fileURLWithPath: path).standardizedFileURL.path
+    let topology = try Topology.load(topologyPath)
+    let root = URL(fileURLWithPath: dir).standardizedFileURL.path
+    let keys = "\(root)/keys"
+    try FileManager.default.createDirectory(atPath: "\(root)/nodes", withIntermediateDirectories: true)
+    try ClusterKeys.generate(for: topology, into: keys)
+    let nodeBinary = "\(ChildProcesses.executableDirectory)/warrant-node"
+    guard FileManager.default.isExecutableFile(atPath: nodeBinary) else {
+        throw CoordinatorError(.launch, "\(nodeBinary) is missing: build it first (swift build --product warrant-node)")
+    }
+    var nodes: [ClusterFile.Node] = []
+    for node in topology.nodes {
+        let data = "\(root)/nodes/\(node.name)"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let pid = try children.start(node.name, executable: nodeBinary,
+                                     arguments: ["--topology", topologyPath, "--id", node.name, "--data", data, "--keys", keys,
+                                                 "--watchdog-fd", "0", "--log-level", logLevel],
+                                     log: "\(data)/node.log")
+        nodes.append(ClusterFile.Node(name: node.name, pid: pid, client: node.client,
+                                      peer: node.peerListen.values.sorted().first ?? node.client, commits: node.commits,
+                                      control: node.control, data: data))
+    }
+    let file = ClusterFile(nodes: nodes, agents: [], coordinatorKey: "\(keys)/\(ClusterKeys.coordinatorName).key",
+                           topology: topologyPath, keys: keys)
+    try file.write(to: root)
+    let running = try RunningCluster(directory: root)
+    let deadline = Date().addingTimeInterval(30)
+    while true {
+        let statuses = await running.statuses(timeout: .seconds(1))
+        if statuses.allSatisfy({ $0.status != nil }) { break }
+        for node in topology.nodes where !children.isRunning(node.name) {
+            throw CoordinatorError(.launch, "\(node.name) exited at start; see \(root)/nodes/\(node.name)/node.log")
+        }
+        guard Date() < deadline else {
+            throw CoordinatorError(.launch, "not every node answered within 30 s: \(statuses.filter { $0.status == nil }.map(\.node))")
+        }
+        try await Task.sleep(for: .milliseconds(200))
+    }
+    return Launched(topology: topology, file: file, running: running)
+}
+
+/// Prints a line at once, unbuffered, so status lines reach a file or pipe as they happen.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
