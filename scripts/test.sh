@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: bootstrap, Swift tests, the independent checks of the wire test
-# vectors (Python cbor2 + pynacl, and the CLI decoder), then the simulator's seeds,
-# regression seeds and sabotage checks. Exits non-zero on any failure.
+# vectors (Python cbor2 + pynacl, and the CLI decoder), the end-to-end test with real
+# processes, then the simulator's seeds, regression seeds and sabotage checks. Exits
+# non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,9 @@ if [ -f Tests/Vectors/wire.json ]; then
   python3 scripts/check-vectors.py --decoder "$(swift build --show-bin-path)/warrant-coordinator" \
     Tests/Vectors/wire.json Tests/Vectors/wire-invalid.json
 fi
+# End to end: real warrant-node processes on loopback, driven by warrant-coordinator and
+# by a Python client written from docs/PROTOCOL.md alone.
+timeout 600 python3 scripts/e2e.py "$(swift build --show-bin-path)"
 # The simulator, through the release build: many seeds, regressions, and sabotage.
 scripts/check-simulation.sh
 

@@ -61,7 +61,9 @@ public actor NodeShell {
         replica = try Replica(key: key, validators: validators, genesis: keys.genesis(topology),
                               genesisTimeMs: topology.cluster.genesisTimeMs, parameters: topology.cluster.consensus, store: store)
         let limit = topology.cluster.maxMessageBytes
-        client = try ReplyServer(listening: spec.client, maxMessageBytes: limit)
+        // Twice the protocol limit at the socket, so that a message a little too large is
+        // answered `too_large`; nng drops anything larger still (docs/PROTOCOL.md, Limits).
+        client = try ReplyServer(listening: spec.client, maxMessageBytes: 2 * limit)
         commits = try Publisher(listening: spec.commits, maxMessageBytes: limit)
         control = try ReplyServer(listening: spec.control, maxMessageBytes: 64 * 1024)
         for peer in topology.nodes where peer.name != name {
