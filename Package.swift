@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "warrant-coordinator", targets: ["warrant-coordinator"]),
         .executable(name: "warrant-bench", targets: ["warrant-bench"]),
+        .executable(name: "warrant-node", targets: ["warrant-node"]),
+        .executable(name: "warrant-agent", targets: ["warrant-agent"]),
         .library(name: "WarrantCrypto", targets: ["WarrantCrypto"]),
         .library(name: "WarrantWire", targets: ["WarrantWire"]),
         .library(name: "WarrantTransport", targets: ["WarrantTransport"]),
@@ -62,8 +64,8 @@ let package = Package(
         .executableTarget(
             name: "warrant-coordinator",
             dependencies: [
-                "WarrantCrypto", "WarrantWire", "WarrantSim", "WarrantCheck", "WarrantTopology", "WarrantTransport", "WarrantNode",
-                "WarrantCoordinator",
+                "WarrantCrypto", "WarrantWire", "WarrantSim", "WarrantCheck", "WarrantTopology", "WarrantTransport",
+                "WarrantCoordinator", "WarrantStorage", "WarrantLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,12 +82,22 @@ let package = Package(
                            "WarrantTopology", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
+            name: "WarrantAgent",
+            dependencies: ["WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger"]
+        ),
+        .target(
             name: "WarrantCoordinator",
             dependencies: ["WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger"]
         ),
         .executableTarget(
             name: "warrant-node",
-            dependencies: ["WarrantNode", "WarrantTopology", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["WarrantNode", "WarrantTopology", "WarrantTransport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "warrant-agent",
+            dependencies: ["WarrantAgent", "WarrantTopology", "WarrantCrypto", "WarrantTransport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(

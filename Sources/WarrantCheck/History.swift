@@ -23,6 +23,9 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
         /// `node` holds evidence of an equivocation (`bytes`: the evidence's CBOR), which
         /// the cluster must then commit.
         case evidence
+        /// `node` answered a local check (`bytes`: the check's envelope): `outcome` allow or
+        /// deny, with `reason`; `detail` carries the node's wall clock reading in ms.
+        case check
     }
 
     /// Milliseconds: virtual time in the simulator, the coordinator's clock in real runs.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import WarrantCoordinator
-import WarrantNode
+import WarrantTransport
 import WarrantTopology
 
 struct UpCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import WarrantNode
+import WarrantTransport
 import WarrantTopology
 
 /// `warrant-node --topology FILE --id NAME [--data DIR] [--keys DIR]`: one validator.
@@ -53,7 +54,7 @@ struct WarrantNodeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        if let watchdogFd { Watchdog.exitOnEndOfFile(watchdogFd, logger: logger) }
+        if let watchdogFd { Watchdog.exitOnEndOfFile(watchdogFd) }
         let shell: NodeShell
         do {
             shell = try NodeShell(topology: topology, name: name, keys: clusterKeys, dataDirectory: data ?? "data/\(name)", logger: logger)

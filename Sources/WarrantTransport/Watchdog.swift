@@ -1,16 +1,15 @@
 import Foundation
-import Logging
 
-/// Process lifetime helpers for Warrant's executables.
+/// Process lifetime helpers for Warrant's executables (node, agent, coordinator).
 public enum Watchdog {
     /// Exits the process when `fd` reaches end of file: the parent holds the write end of
     /// a pipe, so when the parent dies — even by SIGKILL — the child follows
     /// (PR_SET_PDEATHSIG is unreliable under Swift concurrency; TOOLCHAIN.md).
-    public static func exitOnEndOfFile(_ fd: Int32, logger: Logger) {
+    public static func exitOnEndOfFile(_ fd: Int32) {
         let thread = Thread {
             var byte: UInt8 = 0
             while read(fd, &byte, 1) > 0 {}
-            logger.notice("watchdog pipe closed: exiting")
+            FileHandle.standardError.write(Data("watchdog pipe closed: exiting\n".utf8))
             // At once: the database is safe at any instant (WAL, one transaction per write).
             _exit(0)
         }

@@ -1,0 +1,56 @@
+import Foundation
+import WarrantCheck
+
+/// The agent's part of the run's history: every request it sent and every answer, as
+/// JSON lines in the docs/HISTORY.md schema, merged by the coordinator at the end.
+final class AgentHistory: @unchecked Sendable {
+    // @unchecked: the file handle and encoder are only used under `lock`.
+    private let lock = NSLock()
+    private let handle: FileHandle
+    private let encoder = JSONEncoder()
+    private let epochMs: UInt64
+
+    init(path: String, epochMs: UInt64) throws {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw AgentError(.setup, "\(path): cannot open the history file for writing")
+        }
+        handle.seekToEndOfFile()
+        self.handle = handle
+        self.epochMs = epochMs
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    }
+
+    /// Milliseconds since the run began.
+    var now: UInt64 {
+        let wall = UInt64(Date().timeIntervalSince1970 * 1_000)
+        return wall > epochMs ? wall - epochMs : 0
+    }
+
+    func record(_ event: HistoryEvent) {
+        lock.withLock {
+            guard let data = try? encoder.encode(event) else { return }
+            handle.write(data + Data("\n".utf8))
+        }
+    }
+}
+
+/// Every error WarrantAgent throws.
+public struct AgentError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// Keys, topology or history file unusable.
+        case setup
+        /// The principal refused or did not answer a session request.
+        case noSession = "no_session"
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}
