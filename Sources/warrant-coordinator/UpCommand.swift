@@ -64,6 +64,8 @@ struct Launched {
     let topology: Topology
     let file: ClusterFile
     let running: RunningCluster
+    /// Starts one node again (after a kill), with the command line it was launched with.
+    let restart: @Sendable (String) throws -> Int32
 }
 
 /// Creates the keys, starts every node of the topology, writes cluster.json, and waits
@@ -79,14 +81,18 @@ func launch(topology path: String, into dir: String, logLevel: String, children:
     guard FileManager.default.isExecutableFile(atPath: nodeBinary) else {
         throw CoordinatorError(.launch, "\(nodeBinary) is missing: build it first (swift build --product warrant-node)")
     }
+    let start: @Sendable (String) throws -> Int32 = { name in
+        let data = "\(root)/nodes/\(name)"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        return try children.start(name, executable: nodeBinary,
+                                  arguments: ["--topology", topologyPath, "--id", name, "--data", data, "--keys", keys,
+                                              "--watchdog-fd", "0", "--log-level", logLevel],
+                                  log: "\(data)/node.log")
+    }
     var nodes: [ClusterFile.Node] = []
     for node in topology.nodes {
         let data = "\(root)/nodes/\(node.name)"
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        let pid = try children.start(node.name, executable: nodeBinary,
-                                     arguments: ["--topology", topologyPath, "--id", node.name, "--data", data, "--keys", keys,
-                                                 "--watchdog-fd", "0", "--log-level", logLevel],
-                                     log: "\(data)/node.log")
+        let pid = try start(node.name)
         nodes.append(ClusterFile.Node(name: node.name, pid: pid, client: node.client,
                                       peer: node.peerListen.values.sorted().first ?? node.client, commits: node.commits,
                                       control: node.control, data: data))
@@ -107,7 +113,7 @@ func launch(topology path: String, into dir: String, logLevel: String, children:
         }
         try await Task.sleep(for: .milliseconds(200))
     }
-    return Launched(topology: topology, file: file, running: running)
+    return Launched(topology: topology, file: file, running: running, restart: start)
 }
 
 /// Prints a line at once, unbuffered, so status lines reach a file or pipe as they happen.

@@ -1,0 +1,118 @@
+import Foundation
+import WarrantCheck
+import WarrantCrypto
+import WarrantTopology
+import WarrantWire
+
+/// Carries out a topology's fault schedule against running nodes: link faults, clock
+/// offsets and pauses through each node's control endpoint (commands signed by the
+/// coordinator's key), kills and restarts through the child processes, revocations
+/// through the principal. Each fault is recorded in the history.
+public actor FaultInjector {
+    let cluster: RunningCluster
+    let children: ChildProcesses
+    let principal: PrincipalService
+    let history: RunHistory
+    /// Starts a node again after a kill (the launcher's own command line).
+    let restartNode: @Sendable (String) throws -> Int32
+    var nonce = UInt64(Date().timeIntervalSince1970 * 1_000)
+
+    public init(cluster: RunningCluster, children: ChildProcesses, principal: PrincipalService, history: RunHistory,
+                restartNode: @escaping @Sendable (String) throws -> Int32) {
+        self.cluster = cluster
+        self.children = children
+        self.principal = principal
+        self.history = history
+        self.restartNode = restartNode
+    }
+
+    /// Applies one fault now; returns a line describing it (and any node that refused).
+    @discardableResult
+    public func apply(_ fault: FaultSpec) async -> String {
+        let names = fault.nodes
+        var detail: String
+        var problems: [String] = []
+        switch fault.kind {
+        case .partition:
+            let side = Set(names), others = cluster.topology.nodes.map(\.name).filter { !side.contains($0) }
+            for a in side { for b in others {
+                problems += await control(a, .setLinkFaults(LinkFaultSpec(peer: b, direction: .both, blocked: true)))
+                problems += await control(b, .setLinkFaults(LinkFaultSpec(peer: a, direction: .both, blocked: true)))
+            } }
+            detail = "partition \(names.joined(separator: ",")) from the rest"
+        case .heal:
+            for node in cluster.topology.nodes { problems += await control(node.name, .clearLinkFaults) }
+            detail = "heal"
+        case .kill:
+            for name in names { children.killNow(name) }
+            detail = "kill \(names.joined(separator: ","))"
+        case .restart:
+            for name in names where !children.isRunning(name) {
+                do { _ = try restartNode(name) } catch { problems.append("\(name): \(error)") }
+            }
+            detail = "restart \(names.joined(separator: ","))"
+        case .pause, .resume:
+            for name in names { children.signal(name, fault.kind == .pause ? SIGSTOP : SIGCONT) }
+            detail = "\(fault.kind.rawValue) \(names.joined(separator: ","))"
+        case .skew:
+            for name in names { problems += await control(name, .setClockOffset(ms: fault.ms ?? 0)) }
+            detail = "skew \(names.joined(separator: ",")) by \(fault.ms ?? 0) ms"
+        case .delay, .drop:
+            for name in names {
+                for peer in cluster.topology.nodes.map(\.name) where peer != name {
+                    let spec = LinkFaultSpec(peer: peer, direction: .both, dropPerMille: fault.perMille ?? 0,
+                                             delayMs: UInt64(max(0, fault.ms ?? 0)))
+                    problems += await control(name, .setLinkFaults(spec))
+                }
+            }
+            detail = fault.kind == .delay ? "delay \(fault.ms ?? 0) ms on \(names.joined(separator: ","))"
+                : "drop \(fault.perMille ?? 0)‰ on \(names.joined(separator: ","))"
+        case .revoke:
+            detail = await revoke(agent: fault.agent ?? "")
+        }
+        if !problems.isEmpty { detail += " (\(problems.joined(separator: "; ")))" }
+        history.record(HistoryEvent(time: history.now, kind: fault.kind == .kill ? .restart : .fault,
+                                    node: fault.kind == .kill || fault.kind == .restart ? names.first : nil,
+                                    detail: fault.kind == .kill ? "crash" : fault.kind == .restart ? "restart" : detail))
+        return detail
+    }
+
+    /// Sends a signed control command; returns the problems (empty when obeyed).
+    func control(_ node: String, _ command: ControlCommand) async -> [String] {
+        guard let entry = cluster.file.nodes.first(where: { $0.name == node }) else { return ["no node \(node)"] }
+        nonce += 1
+        let client = NodeClient(name: node, address: entry.control, nodeKey: cluster.keys.nodes[node])
+        do throws(CoordinatorError) {
+            let answer = try await client.ask(Control(nonce: nonce, command: command), signedBy: cluster.coordinator, timeout: .seconds(3))
+            guard case .controlAnswer(let reply) = answer, reply.ok else { return ["\(node) refused \(command.name)"] }
+            return []
+        } catch {
+            return ["\(node): \(error.message)"]
+        }
+    }
+
+    /// The agent's principal revokes the agent's latest session.
+    func revoke(agent name: String) async -> String {
+        guard let spec = cluster.topology.agent(named: name), let session = await principal.session(of: name) else {
+            return "revoke \(name): it has no session yet"
+        }
+        guard let key = try? cluster.keys.secret(spec.principal) else { return "revoke \(name): no key for \(spec.principal)" }
+        let bytes = Envelope.seal(Revoke(nonce: await principal.nextNonce(spec.principal), session: session), by: key).encoded
+        let id = Blake2b.hash(bytes)
+        history.record(HistoryEvent(time: history.now, kind: .request, node: cluster.clients.first?.name, request: id.hex,
+                                    bytes: Hex.encode(bytes)))
+        do throws(CoordinatorError) {
+            let (node, answer) = try await cluster.order(bytes)
+            if case .result(let result) = answer {
+                history.record(HistoryEvent(time: history.now, kind: .ack, node: node, request: id.hex,
+                                            outcome: result.outcome.accepted ? "ok" : "fail", reason: result.outcome.reason?.name,
+                                            height: result.height))
+                return "revoke \(name)'s session \(session.short): \(result.outcome.accepted ? "committed" : result.outcome.reason?.name ?? "rejected") at height \(result.height)"
+            }
+            return "revoke \(name): \(node) answered a \(answer.kind.name)"
+        } catch {
+            history.record(HistoryEvent(time: history.now, kind: .ack, request: id.hex, outcome: "unknown"))
+            return "revoke \(name): \(error.message)"
+        }
+    }
+}

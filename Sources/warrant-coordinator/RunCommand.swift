@@ -1,0 +1,164 @@
+import ArgumentParser
+import Foundation
+import WarrantCheck
+import WarrantCoordinator
+import WarrantCrypto
+import WarrantStorage
+import WarrantTopology
+import WarrantTransport
+import WarrantWire
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Launch a topology, run its agents and fault schedule, record the history and judge it.",
+        discussion: """
+            Writes OUT/history.jsonl (docs/HISTORY.md), OUT/summary.json and OUT/cluster.json; \
+            node logs and databases stay under OUT/nodes/NAME/, agent logs and histories under \
+            OUT/agents/NAME/. Exits 0 only when every check passes.
+            """)
+
+    @Argument(help: "The topology file.")
+    var topology: String
+
+    @Option(help: "Output directory (default: runs/NAME-TIME).")
+    var out: String?
+
+    @Option(help: "Seed for the agents' choices (default: the topology's workload seed).")
+    var seed: UInt64?
+
+    @Option(help: "Log level of the nodes.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        let loaded: Topology
+        do {
+            loaded = try Topology.load(topology)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let dir = URL(fileURLWithPath: out ?? "runs/\(loaded.cluster.name)-\(stamp)").standardizedFileURL.path
+        if FileManager.default.fileExists(atPath: "\(dir)/history.jsonl") {
+            throw ValidationError("\(dir) already holds a run; choose another --out")
+        }
+        let children = ChildProcesses()
+        let signals = Watchdog.onSignals {
+            children.stopAll()
+            Foundation.exit(130)
+        }
+        defer { withExtendedLifetime(signals) {} }
+        do {
+            let verdict = try await execute(loaded, dir: dir, children: children)
+            if !verdict.passed { throw ExitCode(1) }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            children.stopAll()
+            throw ValidationError("\(error)")
+        }
+    }
+
+    func execute(_ topology: Topology, dir: String, children: ChildProcesses) async throws -> Verdict {
+        say("run: \(topology.cluster.name), \(topology.nodes.count) nodes, \(topology.agents.count) agents, \(topology.faults.count) faults, \(topology.workload.durationMs / 1_000) s; files in \(dir)")
+        let launched = try await launch(topology: topology.file, into: dir, logLevel: logLevel, children: children)
+        let cluster = launched.running
+        let history = RunHistory(epochMs: UInt64(Date().timeIntervalSince1970 * 1_000))
+        let recorder = try CommitRecorder(cluster: cluster, history: history)
+        let principal = try PrincipalService(topology: topology, keys: cluster.keys, address: "ipc://\(dir)/principal.sock")
+        await principal.start()
+        let faults = FaultInjector(cluster: cluster, children: children, principal: principal, history: history,
+                                   restartNode: launched.restart)
+
+        // Agents.
+        let agentBinary = "\(ChildProcesses.executableDirectory)/warrant-agent"
+        var agents: [ClusterFile.Agent] = []
+        for agent in topology.agents {
+            let home = "\(dir)/agents/\(agent.name)"
+            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+            let pid = try children.start("agent:\(agent.name)", executable: agentBinary, arguments: [
+                "--topology", topology.file, "--id", agent.name, "--keys", cluster.file.keys, "--principal", "ipc://\(dir)/principal.sock",
+                "--history", "\(home)/history.jsonl", "--epoch-ms", "\(history.epochMs)", "--watchdog-fd", "0",
+            ], log: "\(home)/agent.log")
+            agents.append(ClusterFile.Agent(name: agent.name, pid: pid))
+        }
+        var file = launched.file
+        file.agents = agents
+        try file.write(to: dir)
+
+        // The fault schedule, then the end of the workload.
+        for fault in topology.faults {
+            let wait = Int64(fault.atMs) - Int64(history.now)
+            if wait > 0 { try await Task.sleep(for: .milliseconds(wait)) }
+            say(String(format: "%6.1f s  %@", Double(history.now) / 1_000, await faults.apply(fault)))
+        }
+        let remaining = Int64(topology.workload.durationMs) - Int64(history.now)
+        if remaining > 0 { try await Task.sleep(for: .milliseconds(remaining)) }
+        for agent in topology.agents { children.signal("agent:\(agent.name)", SIGTERM) }
+        try await Task.sleep(for: .seconds(2))  // the last blocks reach the commit streams
+        let heights = await cluster.statuses().compactMap(\.status).map(\.height)
+        say(String(format: "%6.1f s  workload over; heights %@", Double(history.now) / 1_000, heights.map(String.init).joined(separator: ", ")))
+        recorder.stop()
+        await principal.stop()
+        let durationS = Double(history.now) / 1_000
+        children.stopAll()
+
+        // The history: the coordinator's events, the agents', and every committed block's content.
+        var events = history.all
+        for agent in topology.agents {
+            events += readHistory("\(dir)/agents/\(agent.name)/history.jsonl")
+        }
+        events += blockEvents(for: events, nodes: file.nodes)
+        events.sort { ($0.time, $0.kind.rawValue) < ($1.time, $1.kind.rawValue) }
+        try writeHistory(events, to: "\(dir)/history.jsonl")
+
+        let input = CheckInput(events: events, honest: Set(topology.nodes.map(\.name)), genesis: cluster.keys.genesis(topology),
+                               signatures: .ed25519, livenessBoundMs: 20_000)
+        let verdict = Verdict(events: events, violations: Checks.all(input), nodes: topology.nodes.map(\.name), durationS: durationS)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(verdict).write(to: URL(fileURLWithPath: "\(dir)/summary.json"))
+        say("")
+        say(verdict.table)
+        say("")
+        say("history \(dir)/history.jsonl · summary \(dir)/summary.json · node logs and databases \(dir)/nodes/")
+        return verdict
+    }
+
+    func readHistory(_ path: String) -> [HistoryEvent] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        let decoder = JSONDecoder()
+        return text.split(separator: "\n").compactMap { try? decoder.decode(HistoryEvent.self, from: Data($0.utf8)) }
+    }
+
+    func writeHistory(_ events: [HistoryEvent], to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = Data()
+        for event in events {
+            data += try encoder.encode(event)
+            data += Data("\n".utf8)
+        }
+        try data.write(to: URL(fileURLWithPath: path))
+    }
+
+    /// A `block` event for every block some node committed, read from the databases.
+    func blockEvents(for events: [HistoryEvent], nodes: [ClusterFile.Node]) -> [HistoryEvent] {
+        var firstSeen: [String: (time: UInt64, height: UInt64)] = [:]
+        for event in events where event.kind == .commit {
+            guard let hash = event.block, let height = event.height else { continue }
+            if firstSeen[hash] == nil || firstSeen[hash]!.time > event.time { firstSeen[hash] = (event.time, height) }
+        }
+        var found: [String: [UInt8]] = [:]
+        for node in nodes {
+            guard let store = try? LedgerStore(path: "\(node.data)/node.sqlite", durable: false),
+                  let blocks = try? store.committedBlocks(from: 1, maxCount: Int.max) else { continue }
+            for entry in blocks where firstSeen[entry.certificate.block.hex] != nil {
+                found[entry.certificate.block.hex] = entry.block.cborBytes
+            }
+        }
+        return found.map { hash, bytes in
+            HistoryEvent(time: firstSeen[hash]!.time, kind: .block, height: firstSeen[hash]!.height, block: hash, bytes: Hex.encode(bytes))
+        }
+    }
+}
