@@ -21,6 +21,9 @@ fi
 # End to end: real warrant-node processes on loopback, driven by warrant-coordinator and
 # by a Python client written from docs/PROTOCOL.md alone.
 timeout 600 python3 scripts/e2e.py "$(swift build --show-bin-path)"
+# A whole `run`: every agent behaviour and every process fault, judged by the checkers.
+run_dir="$(mktemp -d)/run"
+timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run Tests/Topologies/all-behaviours.toml --out "$run_dir"
 # The simulator, through the release build: many seeds, regressions, and sabotage.
 scripts/check-simulation.sh
 
