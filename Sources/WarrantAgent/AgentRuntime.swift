@@ -34,10 +34,13 @@ public actor AgentRuntime {
     /// Signed requests sent so far (the replayer sends them again).
     var sent: [[UInt8]] = []
     var delegated = false
-    var random = SystemRandomNumberGenerator()
+    /// Every choice the agent makes, from the run's seed and its name.
+    var random: SplitMix64
 
     public init(spec: AgentSpec, key: SigningKey, endpoints: AgentEndpoints, delegateKey: PublicKey?, historyPath: String,
-                epochMs: UInt64, requestTimeoutMs: UInt64) throws {
+                epochMs: UInt64, requestTimeoutMs: UInt64, seed: UInt64) throws {
+        // Each agent its own stream: the seed mixed with the agent's name.
+        random = SplitMix64(seed: spec.name.utf8.reduce(seed) { $0 &* 31 &+ UInt64($1) })
         self.spec = spec
         self.key = key
         self.endpoints = endpoints
@@ -150,7 +153,7 @@ public actor AgentRuntime {
     }
 
     /// A concrete resource that `pattern` matches.
-    static func resource(in pattern: ResourcePattern, random: inout SystemRandomNumberGenerator) -> String {
+    static func resource(in pattern: ResourcePattern, random: inout SplitMix64) -> String {
         let text = pattern.text
         if text == "*" { return "files/any/\(Int.random(in: 0..<100, using: &random))" }
         if text.hasSuffix("/*") { return String(text.dropLast()) + "\(Int.random(in: 0..<100, using: &random))" }

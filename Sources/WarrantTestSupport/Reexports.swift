@@ -1,2 +1,2 @@
-// Tests use the simulator's seeded generator.
-@_exported import struct WarrantSim.SplitMix64
+// Tests use the seeded generator of simulations and workloads.
+@_exported import struct WarrantCrypto.SplitMix64

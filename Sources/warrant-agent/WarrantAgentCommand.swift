@@ -27,6 +27,8 @@ struct WarrantAgentCommand: AsyncParsableCommand {
     var epochMs: UInt64 = UInt64(Date().timeIntervalSince1970 * 1_000)
     @Option(help: "How long to act, ms after the run's start (default: the topology's workload duration).")
     var durationMs: UInt64?
+    @Option(help: "Seed for the agent's choices (default: the topology's workload seed).")
+    var seed: UInt64?
     @Option(help: "Exit when this file descriptor reaches end of file (the parent's watchdog pipe).")
     var watchdogFd: Int32?
 
@@ -49,7 +51,8 @@ struct WarrantAgentCommand: AsyncParsableCommand {
         let runtime = try AgentRuntime(
             spec: spec, key: key,
             endpoints: AgentEndpoints(nodes: loaded.nodes.map { ($0.name, $0.client) }, principal: principal),
-            delegateKey: delegateKey, historyPath: history, epochMs: epochMs, requestTimeoutMs: loaded.cluster.requestTimeoutMs)
+            delegateKey: delegateKey, historyPath: history, epochMs: epochMs, requestTimeoutMs: loaded.cluster.requestTimeoutMs,
+            seed: seed ?? loaded.workload.seed)
         await runtime.run(untilMs: durationMs ?? loaded.workload.durationMs)
     }
 }

@@ -79,6 +79,7 @@ struct RunCommand: AsyncParsableCommand {
             let pid = try children.start("agent:\(agent.name)", executable: agentBinary, arguments: [
                 "--topology", topology.file, "--id", agent.name, "--keys", cluster.file.keys, "--principal", "ipc://\(dir)/principal.sock",
                 "--history", "\(home)/history.jsonl", "--epoch-ms", "\(history.epochMs)", "--watchdog-fd", "0",
+                "--seed", "\(seed ?? topology.workload.seed)",
             ], log: "\(home)/agent.log")
             agents.append(ClusterFile.Agent(name: agent.name, pid: pid))
         }

@@ -1,5 +1,6 @@
 /// A small, fast, seedable generator (SplitMix64): the same seed gives the same stream
-/// on every machine, so a failing seed is a reproducible bug report.
+/// on every machine, so a failing seed is a reproducible bug report. For simulations,
+/// workloads and agents' choices — never for keys (those come from libsodium).
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     public private(set) var state: UInt64
 
