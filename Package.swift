@@ -127,6 +127,7 @@ let package = Package(
             dependencies: ["WarrantSim", "WarrantCheck", "WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantTestSupport"]
         ),
         .testTarget(name: "WarrantTopologyTests", dependencies: ["WarrantTopology"]),
+        .testTarget(name: "WarrantCoordinatorTests", dependencies: ["WarrantCoordinator", "WarrantTopology", "WarrantWire", "WarrantCrypto"]),
         .testTarget(
             name: "WarrantNodeTests",
             dependencies: ["WarrantNode", "WarrantConsensus", "WarrantStorage", "WarrantLedger", "WarrantWire", "WarrantCrypto",
