@@ -6,15 +6,22 @@ import WarrantWire
 
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Ask nodes whether a key may do something now (answered locally by each node).")
+        commandName: "check",
+        abstract: "Ask nodes whether a key may do something now; or, given a run's directory, judge that run again offline.",
+        discussion: """
+            check --dir CLUSTER --agent KEY --op OP --resource R   asks every node of a running cluster (answered locally).
+            check RUN_DIR                                          re-runs every checker over RUN_DIR/history.jsonl and prints the verdict.
+            """)
 
+    @Argument(help: "A recorded run's directory, to judge again offline.")
+    var runDirectory: String?
     @OptionGroup var cluster: ClusterOptions
     @Option(help: "The acting key: an agent's name, a .pub file or 64 hex digits.")
-    var agent: String
+    var agent: String?
     @Option(help: "The operation.")
-    var op: String
+    var op: String?
     @Option(help: "The resource.")
-    var resource: String
+    var resource: String?
     @Option(help: "The amount the act would spend.")
     var amount: UInt64 = 0
     @Option(help: "Ask only this node (default: every node).")
@@ -27,6 +34,10 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let runDirectory { return try await judgeRun(runDirectory, json: cluster.json) }
+        guard let agent, let op, let resource else {
+            throw ValidationError("check needs --agent, --op and --resource (or a run directory to judge)")
+        }
         let running = try cluster.cluster()
         let question = Check(sessionKey: try publicKey(agent, cluster: running), operation: op, resource: resource, amount: amount)
         let targets = try node.map { [try running.client($0)] } ?? running.clients

@@ -107,29 +107,19 @@ struct RunCommand: AsyncParsableCommand {
         // The history: the coordinator's events, the agents', and every committed block's content.
         var events = history.all
         for agent in topology.agents {
-            events += readHistory("\(dir)/agents/\(agent.name)/history.jsonl")
+            events += readHistoryFile("\(dir)/agents/\(agent.name)/history.jsonl")
         }
         events += blockEvents(for: events, nodes: file.nodes)
         events.sort { ($0.time, $0.kind.rawValue) < ($1.time, $1.kind.rawValue) }
         try writeHistory(events, to: "\(dir)/history.jsonl")
 
-        let input = CheckInput(events: events, honest: Set(topology.nodes.map(\.name)), genesis: cluster.keys.genesis(topology),
-                               signatures: .ed25519, livenessBoundMs: 20_000)
-        let verdict = Verdict(events: events, violations: Checks.all(input), nodes: topology.nodes.map(\.name), durationS: durationS)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(verdict).write(to: URL(fileURLWithPath: "\(dir)/summary.json"))
+        let verdict = judge(events, topology: topology, keys: cluster.keys, durationS: durationS)
+        try writeSummary(verdict, to: dir)
         say("")
         say(verdict.table)
         say("")
         say("history \(dir)/history.jsonl · summary \(dir)/summary.json · node logs and databases \(dir)/nodes/")
         return verdict
-    }
-
-    func readHistory(_ path: String) -> [HistoryEvent] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-        let decoder = JSONDecoder()
-        return text.split(separator: "\n").compactMap { try? decoder.decode(HistoryEvent.self, from: Data($0.utf8)) }
     }
 
     func writeHistory(_ events: [HistoryEvent], to path: String) throws {
