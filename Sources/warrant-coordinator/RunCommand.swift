@@ -70,19 +70,8 @@ struct RunCommand: AsyncParsableCommand {
         let faults = FaultInjector(cluster: cluster, children: children, principal: principal, history: history,
                                    restartNode: launched.restart)
 
-        // Agents.
-        let agentBinary = "\(ChildProcesses.executableDirectory)/warrant-agent"
-        var agents: [ClusterFile.Agent] = []
-        for agent in topology.agents {
-            let home = "\(dir)/agents/\(agent.name)"
-            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-            let pid = try children.start("agent:\(agent.name)", executable: agentBinary, arguments: [
-                "--topology", topology.file, "--id", agent.name, "--keys", cluster.file.keys, "--principal", "ipc://\(dir)/principal.sock",
-                "--history", "\(home)/history.jsonl", "--epoch-ms", "\(history.epochMs)", "--watchdog-fd", "0",
-                "--seed", "\(seed ?? topology.workload.seed)",
-            ], log: "\(home)/agent.log")
-            agents.append(ClusterFile.Agent(name: agent.name, pid: pid))
-        }
+        let agents = try startAgents(topology, dir: dir, keys: cluster.file.keys, epochMs: history.epochMs,
+                                     seed: seed ?? topology.workload.seed, durationMs: nil, children: children)
         var file = launched.file
         file.agents = agents
         try file.write(to: dir)

@@ -37,10 +37,20 @@ struct UpCommand: AsyncParsableCommand {
             children.stopAll()
             Foundation.exit(0)
         }
+        // The topology's agents too, with the coordinator playing their principals; they
+        // act until the cluster is stopped.
+        let root = URL(fileURLWithPath: dir).standardizedFileURL.path
+        let principal = try PrincipalService(topology: launched.topology, keys: launched.running.keys, address: "ipc://\(root)/principal.sock")
+        await principal.start()
+        var file = launched.file
+        file.agents = try startAgents(launched.topology, dir: root, keys: file.keys, epochMs: UInt64(Date().timeIntervalSince1970 * 1_000),
+                                      seed: launched.topology.workload.seed, durationMs: 365 * 86_400_000, children: children)
+        try file.write(to: root)
         say("cluster '\(launched.topology.cluster.name)' is up; cluster file \(ClusterFile.path(in: dir))")
-        for node in launched.file.nodes {
+        for node in file.nodes {
             say("  \(node.name)  pid \(node.pid)  client \(node.client)  commits \(node.commits)  control \(node.control)")
         }
+        for agent in file.agents { say("  agent \(agent.name)  pid \(agent.pid)  history \(root)/agents/\(agent.name)/history.jsonl") }
         say("try: warrant-coordinator status --dir \(dir)")
         var previous: (height: UInt64, at: Date)?
         while true {
@@ -55,8 +65,29 @@ struct UpCommand: AsyncParsableCommand {
             say("height \(height)  leader \(leader)  sessions \(sessions)  commits/s \(String(format: "%.1f", rate))  nodes up \(live.count)/\(statuses.count)")
             try? await Task.sleep(for: .seconds(2))
         }
-        withExtendedLifetime(signals) {}
+        withExtendedLifetime((signals, principal)) {}
     }
+}
+
+/// Starts every agent of the topology as a child process (dying with the coordinator),
+/// each with its own log and history under DIR/agents/NAME/.
+func startAgents(_ topology: Topology, dir: String, keys: String, epochMs: UInt64, seed: UInt64, durationMs: UInt64?,
+                 children: ChildProcesses) throws -> [ClusterFile.Agent] {
+    let agentBinary = "\(ChildProcesses.executableDirectory)/warrant-agent"
+    guard topology.agents.isEmpty || FileManager.default.isExecutableFile(atPath: agentBinary) else {
+        throw CoordinatorError(.launch, "\(agentBinary) is missing: build it first (swift build --product warrant-agent)")
+    }
+    var agents: [ClusterFile.Agent] = []
+    for agent in topology.agents {
+        let home = "\(dir)/agents/\(agent.name)"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        var arguments = ["--topology", topology.file, "--id", agent.name, "--keys", keys, "--principal", "ipc://\(dir)/principal.sock",
+                         "--history", "\(home)/history.jsonl", "--epoch-ms", "\(epochMs)", "--watchdog-fd", "0", "--seed", "\(seed)"]
+        if let durationMs { arguments += ["--duration-ms", "\(durationMs)"] }
+        let pid = try children.start("agent:\(agent.name)", executable: agentBinary, arguments: arguments, log: "\(home)/agent.log")
+        agents.append(ClusterFile.Agent(name: agent.name, pid: pid))
+    }
+    return agents
 }
 
 /// What `launch` started.
