@@ -26,6 +26,14 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
         /// `node` answered a local check (`bytes`: the check's envelope): `outcome` allow or
         /// deny, with `reason`; `detail` carries the node's wall clock reading in ms.
         case check
+        /// The coordinator probed `node` about `session`: `time` is when the probe was sent,
+        /// `receivedAt` when the answer came (both on the coordinator's clock); `outcome`
+        /// allow or deny with `reason`; `height`, `wallClockMs` and `sinceLastBlockMs` are
+        /// the node's own report.
+        case probe
+        /// The run began at `epochMs` (wall clock, ms since the epoch); every `time` counts
+        /// from it.
+        case start
     }
 
     /// Milliseconds: virtual time in the simulator, the coordinator's clock in real runs.
@@ -44,10 +52,21 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
     /// (exact even when a block holds the same request twice).
     public var outcomes: [String]?
     public var detail: String?
+    /// For `fault`: the nodes it acted on.
+    public var nodes: [String]?
+    /// For `probe`: the session asked about (hex id), when the answer came, the node's clocks.
+    public var session: String?
+    public var receivedAt: UInt64?
+    public var wallClockMs: UInt64?
+    public var sinceLastBlockMs: UInt64?
+    /// For `start`.
+    public var epochMs: UInt64?
 
     public init(time: UInt64, kind: Kind, node: String? = nil, request: String? = nil, outcome: String? = nil,
                 reason: String? = nil, height: UInt64? = nil, block: String? = nil, state: String? = nil,
-                bytes: String? = nil, accepted: [String]? = nil, outcomes: [String]? = nil, detail: String? = nil) {
+                bytes: String? = nil, accepted: [String]? = nil, outcomes: [String]? = nil, detail: String? = nil,
+                nodes: [String]? = nil, session: String? = nil, receivedAt: UInt64? = nil, wallClockMs: UInt64? = nil,
+                sinceLastBlockMs: UInt64? = nil, epochMs: UInt64? = nil) {
         self.time = time
         self.kind = kind
         self.node = node
@@ -61,6 +80,12 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
         self.accepted = accepted
         self.outcomes = outcomes
         self.detail = detail
+        self.nodes = nodes
+        self.session = session
+        self.receivedAt = receivedAt
+        self.wallClockMs = wallClockMs
+        self.sinceLastBlockMs = sinceLastBlockMs
+        self.epochMs = epochMs
     }
 }
 
@@ -68,6 +93,8 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
 public struct Violation: Hashable, Sendable, CustomStringConvertible {
     public enum Rule: String, Sendable, CaseIterable {
         case agreement, validity, expiry, revocation, budget, nothingLost = "nothing_lost", liveness
+        /// Rule 4: a node cut off from a quorum stops allowing within `max_staleness`.
+        case failClosed = "fail_closed"
         /// Beyond DESIGN.md's seven: equivocation an honest node held is committed.
         case evidence
     }

@@ -73,7 +73,8 @@ public actor FaultInjector {
         if !problems.isEmpty { detail += " (\(problems.joined(separator: "; ")))" }
         history.record(HistoryEvent(time: history.now, kind: fault.kind == .kill ? .restart : .fault,
                                     node: fault.kind == .kill || fault.kind == .restart ? names.first : nil,
-                                    detail: fault.kind == .kill ? "crash" : fault.kind == .restart ? "restart" : detail))
+                                    detail: fault.kind == .kill ? "crash" : fault.kind == .restart ? "restart" : detail,
+                                    nodes: names.isEmpty ? nil : names))
         return detail
     }
 
@@ -104,6 +105,7 @@ public actor FaultInjector {
         do throws(CoordinatorError) {
             let (node, answer) = try await cluster.order(bytes)
             if case .result(let result) = answer {
+                if result.outcome.accepted { await principal.markRevoked(session) }
                 history.record(HistoryEvent(time: history.now, kind: .ack, node: node, request: id.hex,
                                             outcome: result.outcome.accepted ? "ok" : "fail", reason: result.outcome.reason?.name,
                                             height: result.height))

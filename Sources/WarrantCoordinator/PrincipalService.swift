@@ -16,6 +16,9 @@ public actor PrincipalService {
     let server: ReplyServer
     var nonces: [String: UInt64] = [:]
     var latestSession: [String: Digest] = [:]
+    /// Every grant signed, by session id, and the sessions revoked since (for probes).
+    public private(set) var granted: [Digest: Grant] = [:]
+    public private(set) var revoked: Set<Digest> = []
     var serving: Task<Void, Never>?
 
     public init(topology: Topology, keys: ClusterKeys, address: String) throws(CoordinatorError) {
@@ -40,6 +43,8 @@ public actor PrincipalService {
     }
 
     public func session(of agent: String) -> Digest? { latestSession[agent] }
+
+    public func markRevoked(_ session: Digest) { revoked.insert(session) }
 
     /// The next nonce of a principal: wall-clock based, so runs on one cluster never reuse one.
     public func nextNonce(_ principal: String) -> UInt64 {
@@ -82,6 +87,7 @@ public actor PrincipalService {
         grant.nonce = nextNonce(agent.principal)
         let signed = Envelope.seal(grant, by: principal).encoded
         latestSession[agent.name] = Blake2b.hash(signed)
+        granted[Blake2b.hash(signed)] = grant
         return signed
     }
 }

@@ -26,15 +26,22 @@ public struct Verdict: Encodable, Sendable {
     public var requests: Int
     public var accepted: Int
     public var rejected: [String: Int]
+    /// Per node: how far authority outlived its end (docs/CHAOS.md).
+    public var blastRadius: [BlastRadius]
+    public var probes: Int
 
     enum CodingKeys: String, CodingKey {
-        case verdict, checks, nodes, requests, accepted, rejected
+        case verdict, checks, nodes, requests, accepted, rejected, probes
         case durationS = "duration_s"
+        case blastRadius = "blast_radius"
     }
 
     public var passed: Bool { verdict == "pass" }
 
-    public init(events: [HistoryEvent], violations: [Violation], nodes names: [String], durationS: Double) {
+    public init(events: [HistoryEvent], violations: [Violation], nodes names: [String], durationS: Double,
+                blastRadius: [BlastRadius] = []) {
+        self.blastRadius = blastRadius
+        probes = events.count { $0.kind == .probe }
         var checks: [String: Check] = [:]
         for rule in Violation.Rule.allCases {
             let found = violations.filter { $0.rule == rule }
@@ -73,9 +80,17 @@ public struct Verdict: Encodable, Sendable {
             let denies = node.denies.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             lines.append("\(node.name.padding(toLength: 4, withPad: " ", startingAt: 0))  \(String(node.height).padding(toLength: 6, withPad: " ", startingAt: 0))  \(String(node.commits).padding(toLength: 7, withPad: " ", startingAt: 0))  \(String(node.allows).padding(toLength: 6, withPad: " ", startingAt: 0))  \(denies.isEmpty ? "-" : denies)")
         }
+        if !blastRadius.isEmpty {
+            lines.append("")
+            lines.append("blast radius (ms; null: no such event)   after expiry  after cut-off  after revoke commit  allows after revoke applied")
+            func show(_ value: Int64?) -> String { value.map(String.init) ?? "null" }
+            for r in blastRadius {
+                lines.append("\(r.node.padding(toLength: 40, withPad: " ", startingAt: 0))\(show(r.afterExpiryMs).padding(toLength: 14, withPad: " ", startingAt: 0))\(show(r.afterCutoffMs).padding(toLength: 15, withPad: " ", startingAt: 0))\(show(r.afterRevokeCommitMs).padding(toLength: 21, withPad: " ", startingAt: 0))\(r.allowsAfterRevokeApplied.map(String.init) ?? "null")")
+            }
+        }
         let rejections = rejected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         lines.append("")
-        lines.append("requests \(requests): accepted \(accepted); rejected \(rejections.isEmpty ? "none" : rejections)")
+        lines.append("probes \(probes); requests \(requests): accepted \(accepted); rejected \(rejections.isEmpty ? "none" : rejections)")
         lines.append("verdict: \(verdict.uppercased()) in \(String(format: "%.1f", durationS)) s")
         return lines.joined(separator: "\n")
     }

@@ -14,6 +14,7 @@ public struct Topology: Sendable {
     public var agents: [AgentSpec]
     public var workload: WorkloadSpec
     public var faults: [FaultSpec]
+    public var probes: ProbeSpec
 
     public func node(named name: String) -> NodeSpec? { nodes.first { $0.name == name } }
     public func agent(named name: String) -> AgentSpec? { agents.first { $0.name == name } }
@@ -81,6 +82,14 @@ public struct AgentSpec: Sendable, Hashable {
     public var amount: UInt64
     /// For `delegator`: the agent it grants a child session to.
     public var delegateTo: String?
+}
+
+/// How often `run` asks every node about a sample of live, expired and revoked sessions.
+public struct ProbeSpec: Sendable, Hashable {
+    /// 0: no probes.
+    public var intervalMs: UInt64
+    /// Sessions of each kind (live, expired, revoked) per probe.
+    public var sample: Int
 }
 
 public struct WorkloadSpec: Sendable, Hashable {

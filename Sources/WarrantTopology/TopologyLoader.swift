@@ -38,9 +38,15 @@ extension Topology {
         let agents = try readAgents(&top, principals: principals)
         let workload = try readWorkload(&top)
         let faults = try readFaults(&top, nodes: nodes, agents: agents)
+        var probes = ProbeSpec(intervalMs: 250, sample: 2)
+        if var f = try top.table("probes") {
+            probes = ProbeSpec(intervalMs: try f.uint("interval_ms", default: 250, in: 0...60_000),
+                               sample: Int(try f.uint("sample", default: 2, in: 1...50)))
+            try f.rejectUnknown()
+        }
         try top.rejectUnknown()
         let topology = Topology(file: file, cluster: cluster, nodes: nodes, principals: principals, agents: agents,
-                                workload: workload, faults: faults)
+                                workload: workload, faults: faults, probes: probes)
         try topology.checkRelations(clusterFields)
         return topology
     }

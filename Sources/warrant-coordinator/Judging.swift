@@ -22,7 +22,8 @@ func readHistoryFile(_ path: String) -> [HistoryEvent] {
 func judge(_ events: [HistoryEvent], topology: Topology, keys: ClusterKeys, durationS: Double) -> Verdict {
     let input = CheckInput(events: events, honest: Set(topology.nodes.map(\.name)), genesis: keys.genesis(topology),
                            signatures: .ed25519, livenessBoundMs: 20_000)
-    return Verdict(events: events, violations: Checks.all(input), nodes: topology.nodes.map(\.name), durationS: durationS)
+    return Verdict(events: events, violations: Checks.all(input), nodes: topology.nodes.map(\.name), durationS: durationS,
+                   blastRadius: Checks.blastRadius(input))
 }
 
 func writeSummary(_ verdict: Verdict, to dir: String) throws {

@@ -64,9 +64,12 @@ struct RunCommand: AsyncParsableCommand {
         let launched = try await launch(topology: topology.file, into: dir, logLevel: logLevel, children: children)
         let cluster = launched.running
         let history = RunHistory(epochMs: UInt64(Date().timeIntervalSince1970 * 1_000))
+        history.record(HistoryEvent(time: 0, kind: .start, epochMs: history.epochMs))
         let recorder = try CommitRecorder(cluster: cluster, history: history)
         let principal = try PrincipalService(topology: topology, keys: cluster.keys, address: "ipc://\(dir)/principal.sock")
         await principal.start()
+        let prober = Prober(cluster: cluster, principal: principal, history: history, spec: topology.probes)
+        await prober.start()
         let faults = FaultInjector(cluster: cluster, children: children, principal: principal, history: history,
                                    restartNode: launched.restart)
 
@@ -85,6 +88,7 @@ struct RunCommand: AsyncParsableCommand {
         let remaining = Int64(topology.workload.durationMs) - Int64(history.now)
         if remaining > 0 { try await Task.sleep(for: .milliseconds(remaining)) }
         for agent in topology.agents { children.signal("agent:\(agent.name)", SIGTERM) }
+        await prober.stop()
         try await Task.sleep(for: .seconds(2))  // the last blocks reach the commit streams
         let heights = await cluster.statuses().compactMap(\.status).map(\.height)
         say(String(format: "%6.1f s  workload over; heights %@", Double(history.now) / 1_000, heights.map(String.init).joined(separator: ", ")))

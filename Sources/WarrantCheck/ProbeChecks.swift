@@ -1,0 +1,126 @@
+import WarrantCrypto
+import WarrantWire
+
+/// How far, per node, authority outlived its end — DESIGN.md's blast radius, measured
+/// from the coordinator's probes against what the chain committed.
+public struct BlastRadius: Codable, Hashable, Sendable {
+    public var node: String
+    /// Latest allow for an expired session: probe send time minus `expiresAt` (≤ 0 is safe).
+    public var afterExpiryMs: Int64?
+    /// Latest allow after the node was cut off from a quorum, minus the cut-off time.
+    public var afterCutoffMs: Int64?
+    /// Latest allow under a revoked session minus when the revocation first committed.
+    public var afterRevokeCommitMs: Int64?
+    /// Allows whose reported applied height is at or above the revocation's height.
+    public var allowsAfterRevokeApplied: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case node
+        case afterExpiryMs = "after_expiry_ms"
+        case afterCutoffMs = "after_cutoff_ms"
+        case afterRevokeCommitMs = "after_revoke_commit_ms"
+        case allowsAfterRevokeApplied = "allows_after_revoke_applied"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(node, forKey: .node)
+        // Null where the run had no such event, rather than absent.
+        try c.encode(afterExpiryMs, forKey: .afterExpiryMs)
+        try c.encode(afterCutoffMs, forKey: .afterCutoffMs)
+        try c.encode(afterRevokeCommitMs, forKey: .afterRevokeCommitMs)
+        try c.encode(allowsAfterRevokeApplied, forKey: .allowsAfterRevokeApplied)
+    }
+}
+
+extension Checks {
+    /// Grace for "cut off" windows: the node may apply a block already in flight when
+    /// the partition begins.
+    public static let cutoffGraceMs: Int64 = 250
+
+    /// Rules 3, 4 and 5 on the probes' answers: no allow for a session past its expiry
+    /// (coordinator clock), none longer than `max_staleness` after the node was cut off
+    /// from a quorum, none at an applied height at or past the session's revocation, and
+    /// none later than `max_staleness` after the revocation committed elsewhere.
+    public static func probes(_ input: CheckInput) -> [Violation] { measureProbes(input).1 }
+
+    /// The blast radius of every node that was probed.
+    public static func blastRadius(_ input: CheckInput) -> [BlastRadius] { measureProbes(input).0 }
+
+    static func measureProbes(_ input: CheckInput) -> ([BlastRadius], [Violation]) {
+        let probes = input.events.filter { $0.kind == .probe }
+        guard !probes.isEmpty else { return ([], []) }
+        let epoch = input.events.first { $0.kind == .start }?.epochMs ?? 0
+        let timeline = SessionTimeline(input)
+        let staleness = Int64(input.genesis.parameters.maxStalenessMs)
+        let cutoffs = cutoffWindows(input)
+        let runEnd = epoch + (input.events.map(\.time).max() ?? 0)
+        var radii: [String: BlastRadius] = [:]
+        var violations: [Violation] = []
+        for probe in probes where probe.outcome == "allow" {
+            guard let node = probe.node, let hex = probe.session, let id = try? Digest(hex: hex),
+                  let facts = timeline.sessions[id] else { continue }
+            var radius = radii[node] ?? BlastRadius(node: node)
+            let sent = Int64(epoch + probe.time)
+            let afterExpiry = sent - Int64(facts.expiresAt)
+            // Measured for sessions that expired during the run: how close to its end the
+            // last allow came (negative: before it).
+            if facts.expiresAt <= runEnd { radius.afterExpiryMs = max(radius.afterExpiryMs ?? afterExpiry, afterExpiry) }
+            if afterExpiry > 0 {
+                violations.append(Violation(.expiry, "\(node) allowed session \(id.short) \(afterExpiry) ms after it expired (probe at \(probe.time) ms)"))
+            }
+            for window in cutoffs[node] ?? [] where probe.time >= window.start && probe.time < window.end {
+                let after = Int64(probe.time) - Int64(window.start)
+                radius.afterCutoffMs = max(radius.afterCutoffMs ?? after, after)
+                if after > staleness + cutoffGraceMs {
+                    violations.append(Violation(.failClosed, "\(node) allowed session \(id.short) \(after) ms after it was cut off from a quorum (max_staleness \(staleness) ms)"))
+                }
+            }
+            if let revoked = timeline.revocationHeight(of: id) {
+                if let height = probe.height, height >= revoked {
+                    radius.allowsAfterRevokeApplied = (radius.allowsAfterRevokeApplied ?? 0) + 1
+                    violations.append(Violation(.revocation, "\(node) allowed session \(id.short) at applied height \(height), at or past its revocation at height \(revoked)"))
+                }
+                if let committed = timeline.firstCommit[revoked] {
+                    let after = Int64(probe.time) - Int64(committed)
+                    radius.afterRevokeCommitMs = max(radius.afterRevokeCommitMs ?? after, after)
+                    if after > staleness + cutoffGraceMs {
+                        violations.append(Violation(.revocation, "\(node) allowed revoked session \(id.short) \(after) ms after the revocation committed"))
+                    }
+                }
+            }
+            radii[node] = radius
+        }
+        // Nodes probed about revoked sessions with no allow at all: zero, not null.
+        let revokedProbed = Set(probes.filter { p in p.session.flatMap { try? Digest(hex: $0) }.flatMap { timeline.revocationHeight(of: $0) } != nil }.compactMap(\.node))
+        for node in Set(probes.compactMap(\.node)) {
+            var radius = radii[node] ?? BlastRadius(node: node)
+            if revokedProbed.contains(node), radius.allowsAfterRevokeApplied == nil { radius.allowsAfterRevokeApplied = 0 }
+            radii[node] = radius
+        }
+        return (radii.values.sorted { $0.node < $1.node }, violations)
+    }
+
+    /// When each node was cut off from a quorum by a partition: from the partition's
+    /// fault event until the next heal (or the end).
+    static func cutoffWindows(_ input: CheckInput) -> [String: [(start: UInt64, end: UInt64)]] {
+        let all = Set(input.honest)
+        let quorum = 2 * ((all.count - 1) / 3) + 1
+        var windows: [String: [(start: UInt64, end: UInt64)]] = [:]
+        var open: [String: UInt64] = [:]
+        for event in input.events where event.kind == .fault {
+            if event.detail == "heal" {
+                for (node, start) in open { windows[node, default: []].append((start, event.time)) }
+                open = [:]
+            } else if let side = event.nodes, event.detail?.hasPrefix("partition") == true {
+                let group = Set(side), rest = all.subtracting(group)
+                for node in all where open[node] == nil {
+                    let mine = group.contains(node) ? group : rest
+                    if mine.count < quorum { open[node] = event.time }
+                }
+            }
+        }
+        for (node, start) in open { windows[node, default: []].append((start, UInt64.max)) }  // never healed
+        return windows
+    }
+}
