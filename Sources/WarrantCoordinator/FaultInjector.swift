@@ -16,6 +16,8 @@ public actor FaultInjector {
     /// Starts a node again after a kill (the launcher's own command line).
     let restartNode: @Sendable (String) throws -> Int32
     var nonce = UInt64(Date().timeIntervalSince1970 * 1_000)
+    /// The node `@leader` named when first resolved.
+    var leader: String?
 
     public init(cluster: RunningCluster, children: ChildProcesses, principal: PrincipalService, history: RunHistory,
                 restartNode: @escaping @Sendable (String) throws -> Int32) {
@@ -29,7 +31,7 @@ public actor FaultInjector {
     /// Applies one fault now; returns a line describing it (and any node that refused).
     @discardableResult
     public func apply(_ fault: FaultSpec) async -> String {
-        let names = fault.nodes
+        let names = await resolve(fault.nodes)
         var detail: String
         var problems: [String] = []
         switch fault.kind {
@@ -76,6 +78,28 @@ public actor FaultInjector {
                                     detail: fault.kind == .kill ? "crash" : fault.kind == .restart ? "restart" : detail,
                                     nodes: names.isEmpty ? nil : names))
         return detail
+    }
+
+    /// Node names, with `@leader` and `@all` resolved now. `@leader` keeps the node chosen
+    /// the first time, so a later `restart` of `@leader` restarts the node that was killed.
+    func resolve(_ targets: [String]) async -> [String] {
+        var names: [String] = []
+        for target in targets {
+            switch target {
+            case "@all":
+                names += cluster.topology.nodes.map(\.name)
+            case "@leader":
+                if leader == nil {
+                    let statuses = await cluster.statuses(timeout: .seconds(1)).compactMap(\.status)
+                    leader = statuses.max { $0.height < $1.height }.flatMap { cluster.keys.nodeName(of: $0.proposer) }
+                        ?? cluster.topology.nodes.first?.name
+                }
+                names.append(leader!)
+            default:
+                names.append(target)
+            }
+        }
+        return names
     }
 
     /// Sends a signed control command; returns the problems (empty when obeyed).

@@ -116,6 +116,10 @@ public enum FaultKind: String, Sendable, Hashable, CaseIterable {
 }
 
 public struct FaultSpec: Sendable, Hashable {
+    /// Targets resolved when the fault fires: `@leader` (the proposer of the highest
+    /// height any node reports) and `@all` (every node).
+    public static let runTimeTargets: Set<String> = ["@leader", "@all"]
+
     public var atMs: UInt64
     public var kind: FaultKind
     public var nodes: [String]

@@ -203,12 +203,22 @@ extension Topology {
         for var f in try top.tables("faults") {
             let atMs = try f.int("at_ms") ?? 0
             let kindName = try f.requiredString("kind")
+            if kindName == "nemesis" {
+                guard let until = try f.int("until_ms"), until > atMs else {
+                    throw f.error(.badValue, "until_ms", "a nemesis needs until_ms after at_ms")
+                }
+                out += Nemesis.schedule(seed: try f.uint("seed", default: 1), fromMs: UInt64(atMs), untilMs: UInt64(until),
+                                        nodes: nodes.map(\.name))
+                try f.rejectUnknown()
+                continue
+            }
             guard let kind = FaultKind(rawValue: kindName) else {
-                throw f.error(.badValue, "kind", "'\(kindName)' is not one of \(FaultKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw f.error(.badValue, "kind", "'\(kindName)' is not one of \(FaultKind.allCases.map(\.rawValue).joined(separator: ", ")), nemesis")
             }
             let targets = try f.strings("nodes") ?? []
-            for (index, target) in targets.enumerated() where !nodes.contains(where: { $0.name == target }) {
-                throw f.error(.unknownName, "nodes[\(index)]", "no node is named '\(target)'")
+            for (index, target) in targets.enumerated()
+            where !nodes.contains(where: { $0.name == target }) && !FaultSpec.runTimeTargets.contains(target) {
+                throw f.error(.unknownName, "nodes[\(index)]", "no node is named '\(target)' (nor is it @leader or @all)")
             }
             let spec = FaultSpec(atMs: UInt64(atMs), kind: kind, nodes: targets, ms: try f.int("ms", in: -86_400_000...86_400_000),
                                  perMille: try f.int("per_mille", in: 0...1_000).map(UInt64.init), agent: try f.string("agent"))
