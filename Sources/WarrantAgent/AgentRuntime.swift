@@ -147,7 +147,10 @@ public actor AgentRuntime {
         let sequence = (sequences[session.id] ?? 0) + 1
         sequences[session.id] = sequence
         let act = Act(session: session.id, sequence: sequence, operation: operation, resource: resource, amount: amount)
-        let bytes = Envelope.seal(act, by: key).encoded
+        var bytes = Envelope.seal(act, by: key).encoded
+        if spec.behaviour == .greedy, Int.random(in: 0..<6, using: &random) == 0 {
+            bytes[bytes.count - 1] ^= 1  // a forged signature: every honest node must refuse it
+        }
         if sent.count < 200 { sent.append(bytes) }
         _ = await order(bytes)
     }

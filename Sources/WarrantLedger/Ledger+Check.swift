@@ -36,7 +36,7 @@ extension Ledger {
             CheckAnswer(allowed: false, reason: reason, height: height, wallClockMs: now, lastBlockTimeMs: lastBlockTimeMs,
                         sinceLastBlockMs: readings.sinceLastBlockMs, session: session)
         }
-        if height == 0 || readings.sinceLastBlockMs > parameters.maxStalenessMs { return deny(.stale) }
+        if height == 0 || (readings.sinceLastBlockMs > parameters.maxStalenessMs && !sabotageIgnoreStaleness) { return deny(.stale) }
         let blockClock = lastBlockTimeMs &+ readings.sinceLastBlockMs
         let drift = now > blockClock ? now - blockClock : blockClock - now
         if drift > skew { return deny(.clockSkew) }

@@ -31,6 +31,9 @@ public struct Ledger: Sendable {
     /// A deliberate bug for proving the simulator's checkers: accept acts of expired
     /// sessions. Never set outside `simulate --sabotage ignore-expiry`.
     public var sabotageIgnoreExpiry = false
+    /// A deliberate bug for proving the real-run checkers: local checks ignore staleness
+    /// (`warrant-node --sabotage ignore-staleness`). Never set otherwise.
+    public var sabotageIgnoreStaleness = false
 
     let principalsByKey: [PublicKey: Principal]
     let genesisHash: Digest

@@ -38,7 +38,8 @@ public actor NodeShell {
 
     /// Opens the database and every endpoint. A port in use or an unreadable key is
     /// reported with the address or file at fault.
-    public init(topology: Topology, name: String, keys: ClusterKeys, dataDirectory: String, logger: Logger) throws {
+    public init(topology: Topology, name: String, keys: ClusterKeys, dataDirectory: String, logger: Logger,
+                sabotage: Set<NodeSabotage> = []) throws {
         guard let spec = topology.node(named: name) else {
             throw NodeError(.badRequest, "\(topology.file): no node is named '\(name)'")
         }
@@ -60,6 +61,8 @@ public actor NodeShell {
         let validators = ValidatorSet(topology.nodes.map { keys.nodes[$0.name]! })
         replica = try Replica(key: key, validators: validators, genesis: keys.genesis(topology),
                               genesisTimeMs: topology.cluster.genesisTimeMs, parameters: topology.cluster.consensus, store: store)
+        replica.sabotage = sabotage
+        if !sabotage.isEmpty { logger.warning("SABOTAGED", metadata: ["bugs": "\(sabotage.map(\.rawValue).sorted())"]) }
         let limit = topology.cluster.maxMessageBytes
         // Twice the protocol limit at the socket, so that a message a little too large is
         // answered `too_large`; nng drops anything larger still (docs/PROTOCOL.md, Limits).

@@ -9,7 +9,7 @@ extension Replica {
     public mutating func receive(_ bytes: [UInt8], now: UInt64) throws(NodeError) -> Reception {
         let opened: SignedMessage
         do {
-            opened = try SignedMessage(opening: bytes)
+            opened = try open(bytes)
         } catch {
             return Reception(refusal: "refused an envelope: \(error)")
         }
@@ -46,7 +46,8 @@ extension Replica {
     /// Every signature a block carries besides its certificate: its requests (those in
     /// our pool were verified when admitted) and both votes of each piece of evidence.
     func signaturesValid(_ block: Block) -> Bool {
-        block.requests.allSatisfy { request in
+        if sabotage.contains(.acceptBadSignature) { return true }
+        return block.requests.allSatisfy { request in
             core.pool.contains(Blake2b.hash(request.bytes))
                 || ((try? Envelope(decoding: request.bytes))?.hasValidSignature ?? false)
         } && block.evidence.allSatisfy(evidenceIsSigned)

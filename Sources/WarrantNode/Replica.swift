@@ -24,6 +24,11 @@ public struct Replica: Sendable {
     public var catchUpBatch: UInt64 = 20
     /// The largest answer this replica sends to a block request.
     public var maxAnswerBytes = 2 << 20
+    /// Deliberate bugs, only for proving that the checkers catch them on real runs
+    /// (`warrant-node --sabotage`). A real deployment never sets them.
+    public var sabotage: Set<NodeSabotage> = [] {
+        didSet { ledger.sabotageIgnoreStaleness = sabotage.contains(.ignoreStaleness) }
+    }
 
     public var validators: ValidatorSet { core.validators }
 
@@ -64,7 +69,7 @@ public struct Replica: Sendable {
     public mutating func submit(_ bytes: [UInt8], now: UInt64) throws(NodeError) -> (id: Digest, outbound: [Outbound]) {
         let message: SignedMessage
         do {
-            message = try SignedMessage(opening: bytes)
+            message = try open(bytes)
         } catch {
             throw NodeError(.badRequest, error.description)
         }
@@ -73,4 +78,23 @@ public struct Replica: Sendable {
         }
         return (message.hash, try execute(core.onRequest(id: message.hash, bytes: bytes, now: now).directives, now: now))
     }
+
+    /// Opens an envelope, verifying its signature — unless sabotaged to accept bad ones.
+    public func open(_ bytes: [UInt8], limits: WireLimits = .default) throws(WireError) -> SignedMessage {
+        do {
+            return try SignedMessage(opening: bytes, limits: limits)
+        } catch where error.code == .badSignature && sabotage.contains(.acceptBadSignature) {
+            return try SignedMessage(openingUnverified: bytes, limits: limits)
+        }
+    }
+}
+
+/// Deliberate bugs a node can be started with, to show that real-run checkers fail.
+public enum NodeSabotage: String, CaseIterable, Hashable, Sendable {
+    /// Local checks allow sessions past their expiry (rule 3).
+    case ignoreExpiry = "ignore-expiry"
+    /// Local checks ignore staleness: a cut-off node keeps allowing (rule 4).
+    case ignoreStaleness = "ignore-staleness"
+    /// Requests with bad signatures are admitted and accepted in blocks (rule 2).
+    case acceptBadSignature = "accept-bad-signature"
 }

@@ -46,6 +46,9 @@ public struct NodeSpec: Sendable, Hashable {
     /// Link listeners: this node listens for peer j (j after it in the file) at
     /// `peerListen[j]`; earlier peers listen for it.
     public var peerListen: [String: String]
+    /// Deliberate bugs the node is started with (`warrant-node --sabotage`), only in
+    /// scenarios that prove the checkers fail.
+    public var sabotage: [String] = []
 }
 
 public struct PrincipalSpec: Sendable, Hashable {

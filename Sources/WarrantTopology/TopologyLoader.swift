@@ -5,6 +5,9 @@ import WarrantLedger
 import WarrantWire
 
 extension Topology {
+    /// The node bugs a topology may plant (`warrant-node --sabotage`).
+    public static let sabotageNames: Set<String> = ["ignore-expiry", "ignore-staleness", "accept-bad-signature"]
+
     /// Each node's block of ports when addresses are not given.
     public static let portsPerNode = 20
 
@@ -106,6 +109,10 @@ extension Topology {
                                 commits: try f.string("commits") ?? address(base + 1),
                                 control: try f.string("control") ?? address(base + 2), peerListen: [:])
             for (j, peer) in names0.enumerated() where j > index { spec.peerListen[peer] = address(base + 4 + j) }
+            spec.sabotage = try f.strings("sabotage") ?? []
+            for (index, bug) in spec.sabotage.enumerated() where !Topology.sabotageNames.contains(bug) {
+                throw f.error(.badValue, "sabotage[\(index)]", "'\(bug)' is not one of \(Topology.sabotageNames.sorted().joined(separator: ", "))")
+            }
             for (key, value) in [("client", spec.client), ("commits", spec.commits), ("control", spec.control)] {
                 guard value.hasPrefix("tcp://") || value.hasPrefix("ipc://") else {
                     throw f.error(.badValue, key, "'\(value)' is not a tcp:// or ipc:// address")

@@ -117,6 +117,16 @@ public struct SignedMessage: Hashable, Sendable {
         self.bytes = bytes
     }
 
+    /// Decodes without checking the signature: only for `warrant-node --sabotage
+    /// accept-bad-signature`, which proves the checkers catch what a node that skips
+    /// verification lets through.
+    public init(openingUnverified bytes: [UInt8], limits: WireLimits = .default) throws(WireError) {
+        let envelope = try Envelope(decoding: bytes, limits: limits)
+        self.envelope = envelope
+        message = try Message(kind: envelope.kind, body: envelope.body, limits: limits)
+        self.bytes = bytes
+    }
+
     /// Seals a body and keeps the result, for senders.
     public init<B: WireBody>(sealing body: B, by key: SigningKey) {
         envelope = Envelope.seal(body, by: key)

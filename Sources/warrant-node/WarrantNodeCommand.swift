@@ -35,6 +35,9 @@ struct WarrantNodeCommand: AsyncParsableCommand {
     @Option(help: "Exit when this file descriptor reaches end of file (the parent's watchdog pipe).")
     var watchdogFd: Int32?
 
+    @Option(help: "Plant a deliberate bug, to prove the checkers catch it: ignore-expiry, ignore-staleness, accept-bad-signature. Repeatable. Never in a real deployment.")
+    var sabotage: [String] = []
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
@@ -55,9 +58,17 @@ struct WarrantNodeCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         if let watchdogFd { Watchdog.exitOnEndOfFile(watchdogFd) }
+        var bugs: Set<NodeSabotage> = []
+        for name in sabotage {
+            guard let bug = NodeSabotage(rawValue: name) else {
+                throw ValidationError("--sabotage '\(name)' is not one of \(NodeSabotage.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            bugs.insert(bug)
+        }
         let shell: NodeShell
         do {
-            shell = try NodeShell(topology: topology, name: name, keys: clusterKeys, dataDirectory: data ?? "data/\(name)", logger: logger)
+            shell = try NodeShell(topology: topology, name: name, keys: clusterKeys, dataDirectory: data ?? "data/\(name)", logger: logger,
+                              sabotage: bugs)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(2)
