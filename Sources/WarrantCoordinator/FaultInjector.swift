@@ -15,7 +15,7 @@ public actor FaultInjector {
     let history: RunHistory
     /// Starts a node again after a kill (the launcher's own command line).
     let restartNode: @Sendable (String) throws -> Int32
-    var nonce = UInt64(Date().timeIntervalSince1970 * 1_000)
+    let control: ClusterControl
     /// The node `@leader` named when first resolved.
     var leader: String?
 
@@ -26,6 +26,7 @@ public actor FaultInjector {
         self.principal = principal
         self.history = history
         self.restartNode = restartNode
+        control = ClusterControl(cluster: cluster)
     }
 
     /// Applies one fault now; returns a line describing it (and any node that refused).
@@ -36,14 +37,10 @@ public actor FaultInjector {
         var problems: [String] = []
         switch fault.kind {
         case .partition:
-            let side = Set(names), others = cluster.topology.nodes.map(\.name).filter { !side.contains($0) }
-            for a in side { for b in others {
-                problems += await control(a, .setLinkFaults(LinkFaultSpec(peer: b, direction: .both, blocked: true)))
-                problems += await control(b, .setLinkFaults(LinkFaultSpec(peer: a, direction: .both, blocked: true)))
-            } }
+            problems = await control.partition([names])
             detail = "partition \(names.joined(separator: ",")) from the rest"
         case .heal:
-            for node in cluster.topology.nodes { problems += await control(node.name, .clearLinkFaults) }
+            problems = await control.heal()
             detail = "heal"
         case .kill:
             for name in names { children.killNow(name) }
@@ -57,15 +54,11 @@ public actor FaultInjector {
             for name in names { children.signal(name, fault.kind == .pause ? SIGSTOP : SIGCONT) }
             detail = "\(fault.kind.rawValue) \(names.joined(separator: ","))"
         case .skew:
-            for name in names { problems += await control(name, .setClockOffset(ms: fault.ms ?? 0)) }
+            for name in names { problems += await control.send(name, .setClockOffset(ms: fault.ms ?? 0)) }
             detail = "skew \(names.joined(separator: ",")) by \(fault.ms ?? 0) ms"
         case .delay, .drop:
             for name in names {
-                for peer in cluster.topology.nodes.map(\.name) where peer != name {
-                    let spec = LinkFaultSpec(peer: peer, direction: .both, dropPerMille: fault.perMille ?? 0,
-                                             delayMs: UInt64(max(0, fault.ms ?? 0)))
-                    problems += await control(name, .setLinkFaults(spec))
-                }
+                problems += await control.degrade(name, delayMs: UInt64(max(0, fault.ms ?? 0)), dropPerMille: fault.perMille ?? 0)
             }
             detail = fault.kind == .delay ? "delay \(fault.ms ?? 0) ms on \(names.joined(separator: ","))"
                 : "drop \(fault.perMille ?? 0)‰ on \(names.joined(separator: ","))"
@@ -100,20 +93,6 @@ public actor FaultInjector {
             }
         }
         return names
-    }
-
-    /// Sends a signed control command; returns the problems (empty when obeyed).
-    func control(_ node: String, _ command: ControlCommand) async -> [String] {
-        guard let entry = cluster.file.nodes.first(where: { $0.name == node }) else { return ["no node \(node)"] }
-        nonce += 1
-        let client = NodeClient(name: node, address: entry.control, nodeKey: cluster.keys.nodes[node])
-        do throws(CoordinatorError) {
-            let answer = try await client.ask(Control(nonce: nonce, command: command), signedBy: cluster.coordinator, timeout: .seconds(3))
-            guard case .controlAnswer(let reply) = answer, reply.ok else { return ["\(node) refused \(command.name)"] }
-            return []
-        } catch {
-            return ["\(node): \(error.message)"]
-        }
     }
 
     /// The agent's principal revokes the agent's latest session.

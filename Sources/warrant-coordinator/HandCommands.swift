@@ -16,7 +16,7 @@ struct ClusterOptions: ParsableArguments {
         do {
             return try RunningCluster(directory: dir)
         } catch {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
     }
 }
@@ -170,4 +170,11 @@ struct RevokeAllCommand: AsyncParsableCommand {
         try await submit(RevokeAll(nonce: nonce ?? wallClockMs), by: try secretKey(principal, cluster: running), to: running,
                          node: node, json: cluster.json) { result, _ in "revoked every earlier session of \(principal) at height \(result.height)" }
     }
+}
+
+/// A command that could not do its job (a cluster not running, a node refusing): printed
+/// as one line, without the usage text that argument errors get.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

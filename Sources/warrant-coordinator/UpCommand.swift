@@ -46,6 +46,7 @@ struct UpCommand: AsyncParsableCommand {
         file.agents = try startAgents(launched.topology, dir: root, keys: file.keys, epochMs: UInt64(Date().timeIntervalSince1970 * 1_000),
                                       seed: launched.topology.workload.seed, durationMs: 365 * 86_400_000, children: children)
         try file.write(to: root)
+        let owner = try ChildOwner(directory: root, children: children, restart: launched.restart)
         say("cluster '\(launched.topology.cluster.name)' is up; cluster file \(ClusterFile.path(in: dir))")
         for node in file.nodes {
             say("  \(node.name)  pid \(node.pid)  client \(node.client)  commits \(node.commits)  control \(node.control)")
@@ -65,7 +66,7 @@ struct UpCommand: AsyncParsableCommand {
             say("height \(height)  leader \(leader)  sessions \(sessions)  commits/s \(String(format: "%.1f", rate))  nodes up \(live.count)/\(statuses.count)")
             try? await Task.sleep(for: .seconds(2))
         }
-        withExtendedLifetime((signals, principal)) {}
+        withExtendedLifetime((signals, principal, owner)) {}
     }
 }
 
@@ -151,4 +152,45 @@ func launch(topology path: String, into dir: String, logLevel: String, children:
 /// Prints a line at once, unbuffered, so status lines reach a file or pipe as they happen.
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// The `up` process's own endpoint (`ipc://DIR/coordinator.sock`), through which the fault
+/// scripts kill and restart nodes: the restarted node is again this process's child and
+/// dies with it. Lines: `kill NAME`, `restart NAME`; answers `ok …` or an error.
+final class ChildOwner: Sendable {
+    let server: ReplyServer
+    let task: Task<Void, Never>
+
+    init(directory: String, children: ChildProcesses, restart: @escaping @Sendable (String) throws -> Int32) throws {
+        server = try ReplyServer(listening: "ipc://\(directory)/coordinator.sock", maxMessageBytes: 4_096)
+        let server = self.server
+        task = Task {
+            for await request in server.requests {
+                let words = String(decoding: request.bytes, as: UTF8.self).split(separator: " ").map(String.init)
+                var answer = "usage: kill NAME | restart NAME"
+                if words.count == 2 {
+                    let name = words[1]
+                    switch words[0] {
+                    case "kill":
+                        children.killNow(name)
+                        answer = "ok killed \(name)"
+                    case "restart":
+                        if children.isRunning(name) {
+                            answer = "\(name) is running"
+                        } else if let pid = try? restart(name) {
+                            answer = "ok restarted \(name) (pid \(pid))"
+                            if var file = try? ClusterFile.read(from: directory), let index = file.nodes.firstIndex(where: { $0.name == name }) {
+                                file.nodes[index].pid = pid
+                                try? file.write(to: directory)
+                            }
+                        } else {
+                            answer = "could not restart \(name); see \(directory)/nodes/\(name)/node.log"
+                        }
+                    default: break
+                    }
+                }
+                try? await request.reply(Array(answer.utf8))
+            }
+        }
+    }
 }
