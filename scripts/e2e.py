@@ -8,7 +8,8 @@ from Python (cbor2, pynacl, pynng — no Swift code), checks that:
   - garbage bytes, an oversize message, a bad signature and a replayed sequence number
     get typed answers, resubmitting the same bytes returns the original result, and the
     node keeps serving;
-  - with one node killed by SIGKILL the other three keep committing; restarted, it
+  - the fault scripts refuse unknown nodes and absent clusters; with one node killed by
+    scripts/kill.sh the other three keep committing; restarted by scripts/restart.sh, it
     catches up to the same state hash;
   - SIGKILL of the coordinator leaves no node process behind.
 Every wait is bounded. Usage: scripts/e2e.py [BUILD_DIR] (default .build/debug).
@@ -29,7 +30,6 @@ from nacl.signing import SigningKey
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else ".build/debug"
 COORDINATOR = os.path.join(BUILD, "warrant-coordinator")
-NODE = os.path.join(BUILD, "warrant-node")
 KINDS = {"act": 4, "check": 5, "result": 9, "error": 10, "check-answer": 7}
 REASONS = {3: "revoked", 12: "replay", 14: "bad_signature", 17: "malformed", 18: "too_large", 19: "timeout"}
 MAX_MESSAGE = 65536
@@ -101,7 +101,6 @@ request_timeout_ms = 8000
         f.write('[[principals]]\nname = "alice"\nowns = ["files/*"]\n')
     cluster = os.path.join(work, "cluster")
     up = subprocess.Popen([COORDINATOR, "up", topology, "--dir", cluster], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    restarted = None
     try:
         print(f"e2e: cluster in {cluster}, ports from {base}", flush=True)
         wait("cluster.json written", lambda: os.path.exists(os.path.join(cluster, "cluster.json")), 60)
@@ -174,16 +173,33 @@ request_timeout_ms = 8000
             fail(f"act after revoke: {kind} {body}")
         ok("act after revoke: rejected revoked")
 
+        # The fault scripts refuse bad targets and a cluster that is not running.
+        env = dict(os.environ, WARRANT_BIN=BUILD)
+        def script(name, *args):
+            return subprocess.run([os.path.join(os.path.dirname(__file__), name), "--dir", cluster, *args],
+                                  capture_output=True, text=True, timeout=60, env=env)
+        bad = script("kill.sh", "n9")
+        if bad.returncode == 0 or "n9" not in bad.stderr:
+            fail(f"kill.sh n9: exit {bad.returncode}: {bad.stderr}")
+        gone = subprocess.run([os.path.join(os.path.dirname(__file__), "heal.sh"), "--dir", os.path.join(work, "nothing")],
+                              capture_output=True, text=True, timeout=60, env=env)
+        if gone.returncode == 0 or "running" not in gone.stderr:
+            fail(f"heal.sh on no cluster: exit {gone.returncode}: {gone.stderr}")
+        ok("fault scripts refuse an unknown node and a cluster that is not running, naming them")
+
         # Kill one node; the other three keep committing.
-        os.kill(nodes["n3"]["pid"], signal.SIGKILL)
+        killed = script("kill.sh", "n3")
+        if killed.returncode != 0:
+            fail(f"kill.sh n3: {killed.stdout}{killed.stderr}")
         before = statuses()
         start = max(s["height"] for s in before.values() if s)
         wait("three nodes commit 5 more heights without n3",
              lambda: all(s and s["height"] >= start + 5 for name, s in statuses().items() if name != "n3"), 30)
-        ok("n3 killed with SIGKILL; n0, n1, n2 keep committing")
+        ok("n3 killed with SIGKILL (scripts/kill.sh); n0, n1, n2 keep committing")
 
-        restarted = subprocess.Popen([NODE, "--topology", info["topology"], "--id", "n3", "--data", nodes["n3"]["data"],
-                                      "--keys", info["keys"]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        restarted_run = script("restart.sh", "n3")
+        if restarted_run.returncode != 0:
+            fail(f"restart.sh n3: {restarted_run.stdout}{restarted_run.stderr}")
 
         def caught_up():
             s = statuses()
@@ -200,18 +216,15 @@ request_timeout_ms = 8000
         same = state_at("n3", height - 1) == state_at("n0", height - 1) and state_at("n0", height - 1) is not None
         if not same:
             fail(f"state hash at height {height - 1}: n3 {state_at('n3', height - 1)} n0 {state_at('n0', height - 1)}")
-        ok(f"n3 restarted from its database caught up: same state hash at height {height - 1}")
+        ok(f"n3 restarted from its database (scripts/restart.sh) caught up: same state hash at height {height - 1}")
     finally:
         pids = []
         try:
-            pids = [n["pid"] for n in json.load(open(os.path.join(cluster, "cluster.json")))["nodes"]]
+            pids = [n["pid"] for n in json.load(open(os.path.join(cluster, "cluster.json")))["nodes"]]  # incl. the restarted n3
         except (OSError, ValueError):
             pass
         up.send_signal(signal.SIGKILL)
         up.wait(timeout=10)
-        if restarted:
-            restarted.kill()
-            restarted.wait(timeout=10)
 
     def alive(pid):
         try:
