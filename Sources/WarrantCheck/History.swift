@@ -97,6 +97,9 @@ public struct Violation: Hashable, Sendable, CustomStringConvertible {
         case failClosed = "fail_closed"
         /// Beyond DESIGN.md's seven: equivocation an honest node held is committed.
         case evidence
+        /// Real runs only: every agent of the topology sent requests (a run whose agents
+        /// could not start proves nothing).
+        case workload
     }
 
     public let rule: Rule

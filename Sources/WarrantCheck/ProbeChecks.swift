@@ -104,7 +104,8 @@ extension Checks {
     /// When each node was cut off from a quorum by a partition: from the partition's
     /// fault event until the next heal (or the end).
     static func cutoffWindows(_ input: CheckInput) -> [String: [(start: UInt64, end: UInt64)]] {
-        let all = Set(input.honest)
+        // Every node of the cluster, Byzantine ones included (they count towards a quorum).
+        let all = Set(input.honest).union(input.events.filter { $0.kind == .commit }.compactMap(\.node))
         let quorum = 2 * ((all.count - 1) / 3) + 1
         var windows: [String: [(start: UInt64, end: UInt64)]] = [:]
         var open: [String: UInt64] = [:]

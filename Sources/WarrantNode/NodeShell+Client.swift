@@ -19,6 +19,7 @@ extension NodeShell {
         }
         switch opened.message {
         case .grant, .revoke, .revokeAll, .act:
+            if !byzantine.modes.isEmpty { byzantine.remember(request.bytes, kind: opened.kind) }
             order(request, opened)
         case .check(let check):
             answer(request, localCheck(check, readings))

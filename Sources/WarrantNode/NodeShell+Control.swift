@@ -59,7 +59,20 @@ extension NodeShell {
             }
             return ControlAnswer(ok: true, message: pause ? "consensus paused" : "consensus resumed")
         case .setByzantine(let mode):
-            return ControlAnswer(ok: mode == "honest", message: mode == "honest" ? "honest" : "Byzantine modes are not built into warrant-node yet")
+            if mode == "honest" {
+                byzantine.modes = []
+                return ControlAnswer(ok: true, message: "honest")
+            }
+            var modes: Set<ByzantineMode> = []
+            for name in mode.split(separator: ",") {
+                guard let parsed = ByzantineMode(rawValue: String(name)) else {
+                    return ControlAnswer(ok: false, message: "'\(name)' is not one of honest, \(ByzantineMode.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                modes.insert(parsed)
+            }
+            byzantine.modes = modes
+            logger.warning("BYZANTINE", metadata: ["modes": "\(modes.map(\.rawValue).sorted())"])
+            return ControlAnswer(ok: true, message: "byzantine: \(modes.map(\.rawValue).sorted().joined(separator: ","))")
         }
     }
 }

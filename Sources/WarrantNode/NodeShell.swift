@@ -35,11 +35,13 @@ public actor NodeShell {
     /// The last control nonce accepted (a recorded command cannot be replayed).
     var controlNonce: UInt64 = 0
     var tasks: [Task<Void, Never>] = []
+    /// Byzantine behaviours this node is switched to (none for an honest node).
+    var byzantine = ByzantineOutbox()
 
     /// Opens the database and every endpoint. A port in use or an unreadable key is
     /// reported with the address or file at fault.
     public init(topology: Topology, name: String, keys: ClusterKeys, dataDirectory: String, logger: Logger,
-                sabotage: Set<NodeSabotage> = []) throws {
+                sabotage: Set<NodeSabotage> = [], byzantine modes: Set<ByzantineMode> = []) throws {
         guard let spec = topology.node(named: name) else {
             throw NodeError(.badRequest, "\(topology.file): no node is named '\(name)'")
         }
@@ -62,6 +64,8 @@ public actor NodeShell {
         replica = try Replica(key: key, validators: validators, genesis: keys.genesis(topology),
                               genesisTimeMs: topology.cluster.genesisTimeMs, parameters: topology.cluster.consensus, store: store)
         replica.sabotage = sabotage
+        byzantine.modes = modes
+        if !modes.isEmpty { logger.warning("BYZANTINE", metadata: ["modes": "\(modes.map(\.rawValue).sorted())"]) }
         if !sabotage.isEmpty { logger.warning("SABOTAGED", metadata: ["bugs": "\(sabotage.map(\.rawValue).sorted())"]) }
         let limit = topology.cluster.maxMessageBytes
         // Twice the protocol limit at the socket, so that a message a little too large is
@@ -112,6 +116,7 @@ public actor NodeShell {
     func receive(_ bytes: [UInt8], from peer: String) {
         lastHeard[peer] = clock.monotonicMs
         guard !paused else { return }
+        if !byzantine.modes.isEmpty, let envelope = try? Envelope(decoding: bytes) { byzantine.remember(bytes, kind: envelope.kind) }
         do {
             let reception = try replica.receive(bytes, now: clock.wallMs)
             if let refusal = reception.refusal { logger.warning("refused", metadata: ["from": "\(peer)", "why": "\(refusal)"]) }
@@ -135,7 +140,13 @@ public actor NodeShell {
         for item in outbound {
             switch item {
             case .broadcast(let bytes):
-                for outbox in outboxes.values { outbox.send(bytes) }
+                guard !byzantine.modes.isEmpty else {
+                    for outbox in outboxes.values { outbox.send(bytes) }
+                    continue
+                }
+                for (peers, data) in byzantine.broadcast(bytes, peers: outboxes.keys.sorted(), key: replica.key) {
+                    for peer in peers { outboxes[peer]?.send(data) }
+                }
             case .send(let key, let bytes):
                 if let peer = keys.nodeName(of: key) { outboxes[peer]?.send(bytes) }
             case .schedule(let kind, let height, let round, let after):

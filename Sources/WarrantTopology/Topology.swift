@@ -17,6 +17,9 @@ public struct Topology: Sendable {
     public var probes: ProbeSpec
 
     public func node(named name: String) -> NodeSpec? { nodes.first { $0.name == name } }
+
+    /// The nodes a run's checkers hold to every rule.
+    public var honestNodes: [String] { nodes.filter { $0.byzantine.isEmpty }.map(\.name) }
     public func agent(named name: String) -> AgentSpec? { agents.first { $0.name == name } }
 }
 
@@ -49,6 +52,9 @@ public struct NodeSpec: Sendable, Hashable {
     /// Deliberate bugs the node is started with (`warrant-node --sabotage`), only in
     /// scenarios that prove the checkers fail.
     public var sabotage: [String] = []
+    /// Byzantine behaviours the node starts with (`warrant-node --byzantine`); such nodes
+    /// are not counted honest when a run is judged.
+    public var byzantine: [String] = []
 }
 
 public struct PrincipalSpec: Sendable, Hashable {

@@ -8,6 +8,9 @@ extension Topology {
     /// The node bugs a topology may plant (`warrant-node --sabotage`).
     public static let sabotageNames: Set<String> = ["ignore-expiry", "ignore-staleness", "accept-bad-signature"]
 
+    /// The Byzantine behaviours a topology may give a node (`warrant-node --byzantine`).
+    public static let byzantineNames: Set<String> = ["equivocate", "withhold", "forge", "replay"]
+
     /// Each node's block of ports when addresses are not given.
     public static let portsPerNode = 20
 
@@ -51,6 +54,10 @@ extension Topology {
         let topology = Topology(file: file, cluster: cluster, nodes: nodes, principals: principals, agents: agents,
                                 workload: workload, faults: faults, probes: probes)
         try topology.checkRelations(clusterFields)
+        let f = (topology.nodes.count - 1) / 3
+        guard topology.nodes.count - topology.honestNodes.count <= f else {
+            throw TopologyError(.relation, file: file, key: "nodes", "\(topology.nodes.count - topology.honestNodes.count) Byzantine nodes, but n = \(topology.nodes.count) tolerates f = \(f)")
+        }
         return topology
     }
 
@@ -109,6 +116,10 @@ extension Topology {
                                 commits: try f.string("commits") ?? address(base + 1),
                                 control: try f.string("control") ?? address(base + 2), peerListen: [:])
             for (j, peer) in names0.enumerated() where j > index { spec.peerListen[peer] = address(base + 4 + j) }
+            spec.byzantine = try f.strings("byzantine") ?? []
+            for (index, mode) in spec.byzantine.enumerated() where !Topology.byzantineNames.contains(mode) {
+                throw f.error(.badValue, "byzantine[\(index)]", "'\(mode)' is not one of \(Topology.byzantineNames.sorted().joined(separator: ", "))")
+            }
             spec.sabotage = try f.strings("sabotage") ?? []
             for (index, bug) in spec.sabotage.enumerated() where !Topology.sabotageNames.contains(bug) {
                 throw f.error(.badValue, "sabotage[\(index)]", "'\(bug)' is not one of \(Topology.sabotageNames.sorted().joined(separator: ", "))")

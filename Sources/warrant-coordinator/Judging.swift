@@ -3,6 +3,8 @@ import Foundation
 import WarrantCheck
 import WarrantCoordinator
 import WarrantTopology
+import WarrantCrypto
+import WarrantWire
 
 /// Reads a history file (JSON lines); an unreadable line is reported, not skipped.
 func readHistoryFile(_ path: String) -> [HistoryEvent] {
@@ -20,9 +22,21 @@ func readHistoryFile(_ path: String) -> [HistoryEvent] {
 
 /// Every checker over a run's history.
 func judge(_ events: [HistoryEvent], topology: Topology, keys: ClusterKeys, durationS: Double) -> Verdict {
-    let input = CheckInput(events: events, honest: Set(topology.nodes.map(\.name)), genesis: keys.genesis(topology),
+    let input = CheckInput(events: events, honest: Set(topology.honestNodes), genesis: keys.genesis(topology),
                            signatures: .ed25519, livenessBoundMs: 20_000)
-    return Verdict(events: events, violations: Checks.all(input), nodes: topology.nodes.map(\.name), durationS: durationS,
+    var violations = Checks.all(input)
+    // An agent's requests: those it signed, and the grants of its sessions (which it
+    // submits itself, signed by its principal).
+    var requested = Set<PublicKey>()
+    for event in events where event.kind == .request {
+        guard let hex = event.bytes, let bytes = try? Hex.decode(hex), let envelope = try? Envelope(decoding: bytes) else { continue }
+        requested.insert(envelope.sender)
+        if envelope.kind == .grant, let grant = try? Grant(cbor: envelope.body) { requested.insert(grant.sessionKey) }
+    }
+    for agent in topology.agents where keys.agents[agent.name].map({ !requested.contains($0) }) ?? true {
+        violations.append(Violation(.workload, "agent \(agent.name) sent no request (see agents/\(agent.name)/agent.log)"))
+    }
+    return Verdict(events: events, violations: violations, nodes: topology.nodes.map(\.name), durationS: durationS,
                    blastRadius: Checks.blastRadius(input))
 }
 

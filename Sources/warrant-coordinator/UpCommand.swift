@@ -116,7 +116,8 @@ func launch(topology path: String, into dir: String, logLevel: String, children:
     let start: @Sendable (String) throws -> Int32 = { name in
         let data = "\(root)/nodes/\(name)"
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        let bugs = topology.node(named: name)?.sabotage.flatMap { ["--sabotage", $0] } ?? []
+        let spec = topology.node(named: name)
+        let bugs = (spec?.sabotage.flatMap { ["--sabotage", $0] } ?? []) + (spec?.byzantine.flatMap { ["--byzantine", $0] } ?? [])
         return try children.start(name, executable: nodeBinary,
                                   arguments: ["--topology", topologyPath, "--id", name, "--data", data, "--keys", keys,
                                               "--watchdog-fd", "0", "--log-level", logLevel] + bugs,

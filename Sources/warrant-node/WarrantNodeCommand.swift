@@ -38,6 +38,9 @@ struct WarrantNodeCommand: AsyncParsableCommand {
     @Option(help: "Plant a deliberate bug, to prove the checkers catch it: ignore-expiry, ignore-staleness, accept-bad-signature. Repeatable. Never in a real deployment.")
     var sabotage: [String] = []
 
+    @Option(help: "Start Byzantine: equivocate, withhold, forge, replay. Repeatable. For chaos runs only.")
+    var byzantine: [String] = []
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
@@ -65,10 +68,17 @@ struct WarrantNodeCommand: AsyncParsableCommand {
             }
             bugs.insert(bug)
         }
+        var modes: Set<ByzantineMode> = []
+        for name in byzantine {
+            guard let mode = ByzantineMode(rawValue: name) else {
+                throw ValidationError("--byzantine '\(name)' is not one of \(ByzantineMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            modes.insert(mode)
+        }
         let shell: NodeShell
         do {
             shell = try NodeShell(topology: topology, name: name, keys: clusterKeys, dataDirectory: data ?? "data/\(name)", logger: logger,
-                              sabotage: bugs)
+                              sabotage: bugs, byzantine: modes)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(2)
