@@ -24,9 +24,9 @@ timeout 600 python3 scripts/e2e.py "$(swift build --show-bin-path)"
 # A whole `run`: every agent behaviour and every process fault, judged by the checkers.
 run_dir="$(mktemp -d)/run"
 timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run Tests/Topologies/all-behaviours.toml --out "$run_dir"
-# The chaos smoke: two scenarios with the measured blast radius, and one planted bug
+# The chaos smoke: three scenarios with the measured blast radius, and one planted bug
 # that must be caught (scripts/chaos.sh and scripts/check-sabotage.sh run them all).
-for scenario in partition-expiry revoke-under-partition; do
+for scenario in partition-expiry revoke-under-partition byzantine-equivocate; do
   timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run "Topologies/chaos/$scenario.toml" --out "$(mktemp -d)/$scenario"
 done
 timeout 300 scripts/check-sabotage.sh --only ignore-staleness

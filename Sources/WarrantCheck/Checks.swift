@@ -25,7 +25,7 @@ public struct CheckInput: Sendable {
 /// The checkers of DESIGN.md's rules, one function each; `all` runs every one.
 public enum Checks {
     public static func all(_ input: CheckInput) -> [Violation] {
-        agreement(input) + committedRequests(input) + nothingLost(input) + liveness(input) + evidence(input) + probes(input)
+        agreement(input) + committedRequests(input) + nothingLost(input) + liveness(input) + evidence(input) + probes(input) + badInput(input)
     }
 
     /// Rule 1: no two honest nodes commit different blocks, or reach different state
@@ -135,5 +135,21 @@ public enum Checks {
             violations.append(Violation(.evidence, "\(event.node!) held evidence at \(event.time) ms that \(key.validator.short) signed two \(key.kind.name)s at height \(key.height) round \(key.round); no decided block commits it"))
         }
         return violations
+    }
+
+    /// Rule 7: every request that does not decode or whose signature does not verify was
+    /// refused — never acknowledged `ok` (that none is accepted in a block is validity's).
+    public static func badInput(_ input: CheckInput) -> [Violation] {
+        var bad = Set<String>()
+        for event in input.events where event.kind == .request {
+            guard let id = event.request, let hex = event.bytes, let bytes = try? Hex.decode(hex) else { continue }
+            guard let envelope = try? Envelope(decoding: bytes), input.signatures.verifies(envelope) else {
+                bad.insert(id)
+                continue
+            }
+        }
+        return input.events.filter { $0.kind == .ack && $0.outcome == "ok" && bad.contains($0.request ?? "") }.map {
+            Violation(.badInput, "\($0.node ?? "a node") acknowledged request \(($0.request ?? "").prefix(8)) as accepted, but it is malformed or badly signed")
+        }
     }
 }

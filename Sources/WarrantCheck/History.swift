@@ -95,6 +95,8 @@ public struct Violation: Hashable, Sendable, CustomStringConvertible {
         case agreement, validity, expiry, revocation, budget, nothingLost = "nothing_lost", liveness
         /// Rule 4: a node cut off from a quorum stops allowing within `max_staleness`.
         case failClosed = "fail_closed"
+        /// Rule 7: a malformed or badly signed request is never acknowledged as accepted.
+        case badInput = "bad_input"
         /// Beyond DESIGN.md's seven: equivocation an honest node held is committed.
         case evidence
         /// Real runs only: every agent of the topology sent requests (a run whose agents

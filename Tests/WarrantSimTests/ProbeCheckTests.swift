@@ -71,3 +71,18 @@ import WarrantWire
         #expect(Checks.blastRadius(Self.input(applied)).first { $0.node == "n2" }?.allowsAfterRevokeApplied == 1)
     }
 }
+
+/// Rule 7 on a history: a badly signed request acknowledged as accepted is a violation.
+@Suite struct BadInputCheckTests {
+    @Test func aForgedRequestAcknowledgedOkBreaksRuleSeven() {
+        let forged = CheckerTests.seal(CheckerTests.grant, by: CheckerTests.principal, forged: true)
+        let id = Blake2b.hash(forged).hex
+        let request = HistoryEvent(time: 1, kind: .request, node: "n0", request: id, bytes: Hex.encode(forged))
+        let input = { (outcome: String) in
+            CheckInput(events: [request, HistoryEvent(time: 2, kind: .ack, node: "n0", request: id, outcome: outcome, reason: "bad_signature")],
+                       honest: ["n0"], genesis: CheckerTests.genesis, signatures: .modelled)
+        }
+        #expect(Checks.badInput(input("fail")).isEmpty)
+        #expect(Checks.badInput(input("ok")).map(\.rule) == [.badInput])
+    }
+}
