@@ -75,10 +75,10 @@ public struct Verdict: Encodable, Sendable {
                          + (check.ok ? "ok" : "FAIL (\(check.violations)): \(check.examples.first ?? "")"))
         }
         lines.append("")
-        lines.append("node  height  commits  allows  denies")
+        lines.append("node     height  commits  allows  denies")
         for node in nodes {
             let denies = node.denies.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            lines.append("\(node.name.padding(toLength: 4, withPad: " ", startingAt: 0))  \(String(node.height).padding(toLength: 6, withPad: " ", startingAt: 0))  \(String(node.commits).padding(toLength: 7, withPad: " ", startingAt: 0))  \(String(node.allows).padding(toLength: 6, withPad: " ", startingAt: 0))  \(denies.isEmpty ? "-" : denies)")
+            lines.append("\(node.name.padding(toLength: 7, withPad: " ", startingAt: 0))  \(String(node.height).padding(toLength: 6, withPad: " ", startingAt: 0))  \(String(node.commits).padding(toLength: 7, withPad: " ", startingAt: 0))  \(String(node.allows).padding(toLength: 6, withPad: " ", startingAt: 0))  \(denies.isEmpty ? "-" : denies)")
         }
         if !blastRadius.isEmpty {
             lines.append("")

@@ -49,7 +49,7 @@ public actor NodeShell {
         self.topology = topology
         self.keys = keys
         self.logger = logger
-        let key = try keys.secret(name)
+        let key = try keys.secret(spec.twinOf ?? name)
         guard key.publicKey == keys.nodes[name] else {
             throw NodeError(.badRequest, "\(keys.directory)/\(name).key does not match \(name).pub")
         }
@@ -60,7 +60,7 @@ public actor NodeShell {
         } catch {
             throw NodeError(.storage, error.description)
         }
-        let validators = ValidatorSet(topology.nodes.map { keys.nodes[$0.name]! })
+        let validators = ValidatorSet(topology.validators.map { keys.nodes[$0.name]! })
         replica = try Replica(key: key, validators: validators, genesis: keys.genesis(topology),
                               genesisTimeMs: topology.cluster.genesisTimeMs, parameters: topology.cluster.consensus, store: store)
         replica.sabotage = sabotage
@@ -120,7 +120,7 @@ public actor NodeShell {
         do {
             let reception = try replica.receive(bytes, now: clock.wallMs)
             if let refusal = reception.refusal { logger.warning("refused", metadata: ["from": "\(peer)", "why": "\(refusal)"]) }
-            try carryOut(reception.outbound)
+            try carryOut(reception.outbound, arrivedFrom: peer)
         } catch {
             fail(error)
         }
@@ -135,8 +135,9 @@ public actor NodeShell {
         }
     }
 
-    /// Carries out what the replica asked for, in order.
-    func carryOut(_ outbound: [Outbound]) throws {
+    /// Carries out what the replica asked for, in order. An answer to a peer goes back
+    /// over the link the question came on (a twin shares its original's key).
+    func carryOut(_ outbound: [Outbound], arrivedFrom link: String? = nil) throws {
         for item in outbound {
             switch item {
             case .broadcast(let bytes):
@@ -148,7 +149,11 @@ public actor NodeShell {
                     for peer in peers { outboxes[peer]?.send(data) }
                 }
             case .send(let key, let bytes):
-                if let peer = keys.nodeName(of: key) { outboxes[peer]?.send(bytes) }
+                if let link, keys.nodes[link] == key {
+                    outboxes[link]?.send(bytes)
+                } else if let peer = keys.nodeName(of: key) {
+                    outboxes[peer]?.send(bytes)
+                }
             case .schedule(let kind, let height, let round, let after):
                 Task { [weak self] in
                     try? await Task.sleep(for: .milliseconds(after))

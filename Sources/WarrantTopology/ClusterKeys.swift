@@ -13,19 +13,22 @@ public struct ClusterKeys: Sendable {
     public let principals: [String: PublicKey]
     public let agents: [String: PublicKey]
     public let coordinator: PublicKey
+    /// Nodes that sign with another node's key.
+    public let twins: Set<String>
 
     /// Reads every public key the topology needs; a missing or broken file is named.
     public init(directory: String, topology: Topology) throws(CryptoError) {
         self.directory = directory
         func read(_ name: String) throws(CryptoError) -> PublicKey { try KeyFile.readPublic(at: "\(directory)/\(name).pub") }
         var nodes: [String: PublicKey] = [:], principals: [String: PublicKey] = [:], agents: [String: PublicKey] = [:]
-        for node in topology.nodes { nodes[node.name] = try read(node.name) }
+        for node in topology.nodes { nodes[node.name] = try read(node.twinOf ?? node.name) }
         for principal in topology.principals { principals[principal.name] = try read(principal.name) }
         for agent in topology.agents { agents[agent.name] = try read(agent.name) }
         self.nodes = nodes
         self.principals = principals
         self.agents = agents
         coordinator = try read(Self.coordinatorName)
+        twins = Set(topology.nodes.filter { $0.twinOf != nil }.map(\.name))
     }
 
     /// The secret key of `name`.
@@ -43,7 +46,7 @@ public struct ClusterKeys: Sendable {
             throw CryptoError(.fileUnreadable, "\(directory): cannot create the keys directory: \(error.localizedDescription)")
         }
         var created: [String] = []
-        let names = topology.nodes.map(\.name) + topology.principals.map(\.name) + topology.agents.map(\.name) + [coordinatorName]
+        let names = topology.validators.map(\.name) + topology.principals.map(\.name) + topology.agents.map(\.name) + [coordinatorName]
         for name in names where !FileManager.default.fileExists(atPath: "\(directory)/\(name).key") {
             let key = SigningKey()
             try KeyFile.writeSecret(key, to: "\(directory)/\(name).key")
@@ -60,6 +63,8 @@ public struct ClusterKeys: Sendable {
                 parameters: topology.cluster.ledger)
     }
 
-    /// The node named by a validator key.
-    public func nodeName(of key: PublicKey) -> String? { nodes.first { $0.value == key }?.key }
+    /// The node named by a validator key (the validator itself, not its twin).
+    public func nodeName(of key: PublicKey) -> String? {
+        nodes.first { $0.value == key && !twins.contains($0.key) }?.key
+    }
 }

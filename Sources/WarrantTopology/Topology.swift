@@ -18,8 +18,14 @@ public struct Topology: Sendable {
 
     public func node(named name: String) -> NodeSpec? { nodes.first { $0.name == name } }
 
-    /// The nodes a run's checkers hold to every rule.
-    public var honestNodes: [String] { nodes.filter { $0.byzantine.isEmpty }.map(\.name) }
+    /// The validators: every node but twins (which sign with another node's key).
+    public var validators: [NodeSpec] { nodes.filter { $0.twinOf == nil } }
+
+    /// The nodes a run's checkers hold to every rule: not Byzantine, not a twin, not twinned.
+    public var honestNodes: [String] {
+        let twinned = Set(nodes.compactMap(\.twinOf))
+        return nodes.filter { $0.byzantine.isEmpty && $0.twinOf == nil && !twinned.contains($0.name) }.map(\.name)
+    }
     public func agent(named name: String) -> AgentSpec? { agents.first { $0.name == name } }
 }
 
@@ -55,6 +61,8 @@ public struct NodeSpec: Sendable, Hashable {
     /// Byzantine behaviours the node starts with (`warrant-node --byzantine`); such nodes
     /// are not counted honest when a run is judged.
     public var byzantine: [String] = []
+    /// Twins: this process signs with another node's key (a Byzantine validator run twice).
+    public var twinOf: String?
 }
 
 public struct PrincipalSpec: Sendable, Hashable {

@@ -54,9 +54,10 @@ extension Topology {
         let topology = Topology(file: file, cluster: cluster, nodes: nodes, principals: principals, agents: agents,
                                 workload: workload, faults: faults, probes: probes)
         try topology.checkRelations(clusterFields)
-        let f = (topology.nodes.count - 1) / 3
-        guard topology.nodes.count - topology.honestNodes.count <= f else {
-            throw TopologyError(.relation, file: file, key: "nodes", "\(topology.nodes.count - topology.honestNodes.count) Byzantine nodes, but n = \(topology.nodes.count) tolerates f = \(f)")
+        let n = topology.validators.count, f = (n - 1) / 3
+        let faulty = n - topology.honestNodes.count
+        guard faulty <= f else {
+            throw TopologyError(.relation, file: file, key: "nodes", "\(faulty) Byzantine or twinned validators, but n = \(n) tolerates f = \(f)")
         }
         return topology
     }
@@ -93,11 +94,12 @@ extension Topology {
 
     static func readNodes(_ top: inout TOMLFields, cluster: ClusterSettings) throws(TopologyError) -> [NodeSpec] {
         let tables = try top.tables("nodes")
-        guard tables.count >= 4 else {
-            throw top.error(.badValue, "nodes", "a cluster needs at least 4 nodes (n = 3f + 1, f ≥ 1); found \(tables.count)")
+        let validatorCount = tables.count { $0.table["twin_of"] == nil }
+        guard validatorCount >= 4 else {
+            throw top.error(.badValue, "nodes", "a cluster needs at least 4 validators (n = 3f + 1, f ≥ 1); found \(validatorCount)")
         }
-        guard (tables.count - 1) % 3 == 0 else {
-            throw top.error(.badValue, "nodes", "n must be 3f + 1 (4, 7, 10, 13, 16) so that 2f + 1 quorums intersect in an honest node; found \(tables.count)")
+        guard (validatorCount - 1) % 3 == 0 else {
+            throw top.error(.badValue, "nodes", "n must be 3f + 1 (4, 7, 10, 13, 16) so that 2f + 1 quorums intersect in an honest node; found \(validatorCount) validators")
         }
         guard tables.count <= Topology.portsPerNode - 4 else {
             throw top.error(.badValue, "nodes", "at most \(Topology.portsPerNode - 4) nodes per topology; found \(tables.count)")
@@ -116,6 +118,16 @@ extension Topology {
                                 commits: try f.string("commits") ?? address(base + 1),
                                 control: try f.string("control") ?? address(base + 2), peerListen: [:])
             for (j, peer) in names0.enumerated() where j > index { spec.peerListen[peer] = address(base + 4 + j) }
+            spec.twinOf = try f.string("twin_of")
+            if let original = spec.twinOf {
+                guard names0.contains(original), original != name, tables.first(where: { $0.table["name"]?.string == original })?.table["twin_of"] == nil else {
+                    throw f.error(.unknownName, "twin_of", "no validator is named '\(original)'")
+                }
+                guard names0.filter({ $0 == original }).count == 1,
+                      tables.count(where: { $0.table["twin_of"]?.string == original }) == 1 else {
+                    throw f.error(.duplicate, "twin_of", "'\(original)' has more than one twin")
+                }
+            }
             spec.byzantine = try f.strings("byzantine") ?? []
             for (index, mode) in spec.byzantine.enumerated() where !Topology.byzantineNames.contains(mode) {
                 throw f.error(.badValue, "byzantine[\(index)]", "'\(mode)' is not one of \(Topology.byzantineNames.sorted().joined(separator: ", "))")
