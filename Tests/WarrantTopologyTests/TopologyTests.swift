@@ -97,3 +97,58 @@ import WarrantTopology
         #expect(throws: TopologyError.self) { try Topology.load("/nonexistent/warrant.toml") }
     }
 }
+
+/// Byzantine, sabotaged and twin nodes, and the nemesis schedule, as topologies state them.
+@Suite struct ChaosTopologyTests {
+    static let nodes = "[cluster]\nbase_port = 30000\n" + (0..<4).map { "[[nodes]]\nname = \"n\($0)\"\n" }.joined()
+
+    func refusal(_ text: String) -> TopologyError? {
+        do {
+            _ = try Topology.parse(text, file: "t.toml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func byzantineAndTwinNodesAreNotHonestAndAtMostF() throws {
+        let twin = try Topology.parse(Self.nodes + "[[nodes]]\nname = \"n3-twin\"\ntwin_of = \"n3\"\n", file: "t.toml")
+        #expect(twin.validators.count == 4 && twin.nodes.count == 5)
+        #expect(twin.honestNodes == ["n0", "n1", "n2"])
+        let byzantine = try Topology.parse(Self.nodes.replacingOccurrences(of: "name = \"n1\"\n", with: "name = \"n1\"\nbyzantine = [\"forge\"]\n"),
+                                           file: "t.toml")
+        #expect(byzantine.honestNodes == ["n0", "n2", "n3"])
+        let two = Self.nodes.replacingOccurrences(of: "name = \"n1\"\n", with: "name = \"n1\"\nbyzantine = [\"forge\"]\n")
+            .replacingOccurrences(of: "name = \"n2\"\n", with: "name = \"n2\"\nbyzantine = [\"replay\"]\n")
+        #expect(refusal(two)?.code == .relation)
+        #expect(refusal(Self.nodes + "[[nodes]]\nname = \"x\"\ntwin_of = \"n9\"\n")?.key == "nodes[4].twin_of")
+        #expect(refusal(Self.nodes.replacingOccurrences(of: "name = \"n1\"\n", with: "name = \"n1\"\nbyzantine = [\"lie\"]\n"))?.key == "nodes[1].byzantine[0]")
+        #expect(refusal(Self.nodes.replacingOccurrences(of: "name = \"n1\"\n", with: "name = \"n1\"\nsabotage = [\"oops\"]\n"))?.key == "nodes[1].sabotage[0]")
+    }
+
+    @Test func theNemesisScheduleIsSeededAndUndoesEachFault() throws {
+        let text = Self.nodes + "[workload]\nduration_ms = 30000\n[[faults]]\nat_ms = 1000\nkind = \"nemesis\"\nseed = 5\nuntil_ms = 20000\n"
+        let a = try Topology.parse(text, file: "t.toml").faults, b = try Topology.parse(text, file: "t.toml").faults
+        #expect(a == b && a.count >= 6)
+        #expect(a.last?.kind == .heal && a.last?.atMs == 20_000)
+        #expect(a.allSatisfy { $0.atMs >= 1_000 && $0.atMs <= 20_000 })
+        let other = try Topology.parse(text.replacingOccurrences(of: "seed = 5", with: "seed = 6"), file: "t.toml").faults
+        #expect(other != a)
+        // Every kill is followed by a restart of the same node, every pause by a resume.
+        for (index, fault) in a.enumerated() where fault.kind == .kill || fault.kind == .pause {
+            #expect(a[index + 1].kind == (fault.kind == .kill ? .restart : .resume) && a[index + 1].nodes == fault.nodes)
+        }
+    }
+
+    @Test func everyShippedChaosScenarioLoads() throws {
+        let directory = TopologyTests.root.appendingPathComponent("chaos")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".toml") }.sorted()
+        #expect(files == ["byzantine-equivocate.toml", "byzantine-forge.toml", "clock-skew.toml", "crash-all.toml", "leader-kill.toml",
+                          "nemesis.toml", "partition-expiry.toml", "pause-leader.toml", "revoke-under-partition.toml",
+                          "rogue-agents.toml", "twins.toml"])
+        for file in files { _ = try Topology.load(directory.appendingPathComponent(file).path) }
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("sabotage").path) {
+            _ = try Topology.load(directory.appendingPathComponent("sabotage").appendingPathComponent(file).path)
+        }
+    }
+}
