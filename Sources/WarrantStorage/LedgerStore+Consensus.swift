@@ -86,3 +86,34 @@ extension LedgerStore {
                              height: UInt64(bitPattern: row["height"] as Int64), blockTimeMs: UInt64(bitPattern: row["time_ms"] as Int64))
     }
 }
+
+/// One applied block as a node's database records it.
+public struct AppliedBlock: Hashable, Sendable {
+    public let height: UInt64
+    public let block: Digest
+    public let stateHash: Digest
+    public let accepted: [Digest]
+}
+
+extension LedgerStore {
+    /// Every applied block with its hash, the state hash after it, and the requests the
+    /// ledger accepted — what a run's checkers compare across nodes.
+    public func appliedBlocks() throws(StorageError) -> [AppliedBlock] {
+        let rows = try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT a.height, b.hash, a.state_hash,
+                       (SELECT group_concat(o.request) FROM outcomes o WHERE o.height = a.height AND o.accepted = 1) AS accepted
+                FROM applied a JOIN blocks b USING (height) ORDER BY a.height
+                """)
+        }
+        do {
+            return try rows.map { row in
+                AppliedBlock(height: UInt64(bitPattern: row["height"] as Int64), block: try Digest(hex: row["hash"] as String),
+                             stateHash: try Digest(hex: row["state_hash"] as String),
+                             accepted: try ((row["accepted"] as String?) ?? "").split(separator: ",").map { try Digest(hex: String($0)) })
+            }
+        } catch {
+            throw StorageError(.corrupt, "\(path): \(error)")
+        }
+    }
+}

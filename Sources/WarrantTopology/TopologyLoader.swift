@@ -16,18 +16,19 @@ extension Topology {
 
     /// Loads and checks a topology file. Every problem is reported with the file, the key
     /// and the reason; nothing is half-loaded.
-    public static func load(_ path: String) throws(TopologyError) -> Topology {
+    /// `seed`, when given, replaces the seed of every nemesis schedule (`run --seed`).
+    public static func load(_ path: String, seed: UInt64? = nil) throws(TopologyError) -> Topology {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw TopologyError(.unreadable, file: path, key: "", "cannot read the file: \(error.localizedDescription)")
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, seed: seed)
     }
 
     /// Parses and checks topology text (`file` names it in errors).
-    public static func parse(_ text: String, file: String) throws(TopologyError) -> Topology {
+    public static func parse(_ text: String, file: String, seed: UInt64? = nil) throws(TopologyError) -> Topology {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -43,7 +44,7 @@ extension Topology {
         let principals = try readPrincipals(&top)
         let agents = try readAgents(&top, principals: principals)
         let workload = try readWorkload(&top)
-        let faults = try readFaults(&top, nodes: nodes, agents: agents)
+        let faults = try readFaults(&top, nodes: nodes, agents: agents, seed: seed)
         var probes = ProbeSpec(intervalMs: 250, sample: 2)
         if var f = try top.table("probes") {
             probes = ProbeSpec(intervalMs: try f.uint("interval_ms", default: 250, in: 0...60_000),
@@ -228,7 +229,7 @@ extension Topology {
         return spec
     }
 
-    static func readFaults(_ top: inout TOMLFields, nodes: [NodeSpec], agents: [AgentSpec]) throws(TopologyError) -> [FaultSpec] {
+    static func readFaults(_ top: inout TOMLFields, nodes: [NodeSpec], agents: [AgentSpec], seed override: UInt64?) throws(TopologyError) -> [FaultSpec] {
         var out: [FaultSpec] = []
         for var f in try top.tables("faults") {
             let atMs = try f.int("at_ms") ?? 0
@@ -237,7 +238,8 @@ extension Topology {
                 guard let until = try f.int("until_ms"), until > atMs else {
                     throw f.error(.badValue, "until_ms", "a nemesis needs until_ms after at_ms")
                 }
-                out += Nemesis.schedule(seed: try f.uint("seed", default: 1), fromMs: UInt64(atMs), untilMs: UInt64(until),
+                let seed = try f.uint("seed", default: 1)
+                out += Nemesis.schedule(seed: override ?? seed, fromMs: UInt64(atMs), untilMs: UInt64(until),
                                         nodes: nodes.map(\.name))
                 try f.rejectUnknown()
                 continue

@@ -24,7 +24,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Output directory (default: runs/NAME-TIME).")
     var out: String?
 
-    @Option(help: "Seed for the agents' choices (default: the topology's workload seed).")
+    @Option(help: "Seed for the agents' choices and any nemesis schedule (default: the topology's seeds).")
     var seed: UInt64?
 
     @Option(help: "Log level of the nodes.")
@@ -33,7 +33,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded: Topology
         do {
-            loaded = try Topology.load(topology)
+            loaded = try Topology.load(topology, seed: seed)
         } catch {
             throw ValidationError("\(error)")
         }
@@ -102,6 +102,7 @@ struct RunCommand: AsyncParsableCommand {
         for agent in topology.agents {
             events += readHistoryFile("\(dir)/agents/\(agent.name)/history.jsonl")
         }
+        events += databaseCommits(missingFrom: events, nodes: file.nodes, at: history.now)
         events += blockEvents(for: events, nodes: file.nodes)
         events.sort { ($0.time, $0.kind.rawValue) < ($1.time, $1.kind.rawValue) }
         try writeHistory(events, to: "\(dir)/history.jsonl")
@@ -124,6 +125,24 @@ struct RunCommand: AsyncParsableCommand {
             data += Data("\n".utf8)
         }
         try data.write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Every height each node's database holds but its commit stream did not show (it was
+    /// down, or the stream dropped it), as `commit` events marked `database`: agreement and
+    /// nothing-lost then cover every stored block; liveness ignores these.
+    func databaseCommits(missingFrom events: [HistoryEvent], nodes: [ClusterFile.Node], at time: UInt64) -> [HistoryEvent] {
+        var seen = Set<String>()
+        for event in events where event.kind == .commit { seen.insert("\(event.node ?? "") \(event.height ?? 0)") }
+        var out: [HistoryEvent] = []
+        for node in nodes {
+            guard let store = try? LedgerStore(path: "\(node.data)/node.sqlite", durable: false),
+                  let applied = try? store.appliedBlocks() else { continue }
+            for block in applied where !seen.contains("\(node.name) \(block.height)") {
+                out.append(HistoryEvent(time: time, kind: .commit, node: node.name, height: block.height, block: block.block.hex,
+                                        state: block.stateHash.hex, accepted: block.accepted.map(\.hex), detail: "database"))
+            }
+        }
+        return out
     }
 
     /// A `block` event for every block some node committed, read from the databases.
