@@ -37,6 +37,9 @@ extension Checks {
     /// Grace for "cut off" windows: the node may apply a block already in flight when
     /// the partition begins.
     public static let cutoffGraceMs: Int64 = 250
+    /// Grace for comparing a node's wall clock with the coordinator's (both read on one
+    /// machine, but at slightly different instants).
+    public static let clockGraceMs: Int64 = 100
 
     /// Rules 3, 4 and 5 on the probes' answers: no allow for a session past its expiry
     /// (coordinator clock), none longer than `max_staleness` after the node was cut off
@@ -68,6 +71,15 @@ extension Checks {
             if facts.expiresAt <= runEnd { radius.afterExpiryMs = max(radius.afterExpiryMs ?? afterExpiry, afterExpiry) }
             if afterExpiry > 0 {
                 violations.append(Violation(.expiry, "\(node) allowed session \(id.short) \(afterExpiry) ms after it expired (probe at \(probe.time) ms)"))
+            }
+            // Rule 4, the clock half: a node whose wall clock is off by more than the skew
+            // bound (compared with the coordinator's, at the probe) must answer clock_skew.
+            if let wall = probe.wallClockMs, let received = probe.receivedAt {
+                let midpoint = Int64(epoch) + (Int64(probe.time) + Int64(received)) / 2
+                let offset = Int64(wall) - midpoint, rtt = Int64(received) - Int64(probe.time)
+                if abs(offset) > Int64(input.genesis.parameters.maxClockSkewMs) + rtt + clockGraceMs {
+                    violations.append(Violation(.failClosed, "\(node) allowed session \(id.short) while its wall clock was \(offset) ms off (max_clock_skew \(input.genesis.parameters.maxClockSkewMs) ms)"))
+                }
             }
             for window in cutoffs[node] ?? [] where probe.time >= window.start && probe.time < window.end {
                 let after = Int64(probe.time) - Int64(window.start)

@@ -60,6 +60,18 @@ import WarrantWire
         #expect(Checks.probes(Self.input(majority)).isEmpty)
     }
 
+    @Test func aNodeWhoseClockIsFarOffMustNotAllow() {
+        let events = [HistoryEvent(time: 0, kind: .start, epochMs: Self.epoch - 10_000)] + Array(Self.history().dropFirst())
+        func probe(offset: Int64) -> HistoryEvent {
+            var p = Self.probe("n1", at: 500)
+            p.wallClockMs = UInt64(Int64(Self.epoch - 10_000) + 501 + offset)
+            return p
+        }
+        #expect(Checks.probes(Self.input(events + [probe(offset: 300)])).isEmpty)
+        #expect(Checks.probes(Self.input(events + [probe(offset: 2_000)])).map(\.rule) == [.failClosed])
+        #expect(Checks.probes(Self.input(events + [probe(offset: -2_000)])).map(\.rule) == [.failClosed])
+    }
+
     @Test func anAllowAtOrPastTheRevocationHeightBreaksRuleFive() {
         // The epoch is far back so expiry is not what fails.
         let events = [HistoryEvent(time: 0, kind: .start, epochMs: Self.epoch - 10_000)] + Array(Self.history(revoked: true).dropFirst())
