@@ -11,7 +11,7 @@ final class AgentHistory: @unchecked Sendable {
     private let epochMs: UInt64
 
     init(path: String, epochMs: UInt64) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw AgentError(.setup, "\(path): cannot open the history file for writing")
         }
