@@ -106,7 +106,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "warrant-bench",
-            dependencies: ["WarrantCrypto", "WarrantWire", "WarrantTransport", "WarrantLedger", "WarrantStorage", "WarrantTestSupport"]
+            dependencies: ["WarrantCrypto", "WarrantWire", "WarrantTransport", "WarrantLedger", "WarrantStorage", "WarrantTestSupport",
+                           "WarrantCoordinator"]
         ),
 
         .testTarget(name: "WarrantCryptoTests", dependencies: ["WarrantCrypto"]),

@@ -9,6 +9,14 @@ import WarrantWire
 struct Bench {
     static func main() async throws {
         let quick = CommandLine.arguments.contains("--quick")
+        if let index = CommandLine.arguments.firstIndex(of: "--cluster"), index + 1 < CommandLine.arguments.count {
+            print("| measurement | result |")
+            print("| --- | --- |")
+            for (name, value) in try await ClusterBench.run(directory: CommandLine.arguments[index + 1], quick: quick) {
+                print("| \(name) | \(value) |")
+            }
+            return
+        }
         let scale = quick ? 10 : 1
         var rows: [(String, String)] = []
         func row(_ name: String, _ value: String) {
