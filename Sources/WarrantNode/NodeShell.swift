@@ -82,7 +82,8 @@ public actor NodeShell {
         lastAppliedAt = 0
     }
 
-    /// Starts consensus and serves every endpoint until `stop()`.
+    /// Starts consensus and serves every endpoint until the process ends (a node needs no
+    /// shutdown: its database is safe at any instant).
     public func run() async throws {
         lastAppliedAt = clock.monotonicMs
         let core = replica.core
@@ -101,14 +102,6 @@ public actor NodeShell {
             for await request in control.requests { await self?.serveControl(request) }
         })
         for task in tasks { await task.value }
-    }
-
-    public func stop() {
-        for task in tasks { task.cancel() }
-        client.close()
-        control.close()
-        commits.close()
-        for outbox in outboxes.values { outbox.close() }
     }
 
     // MARK: consensus traffic

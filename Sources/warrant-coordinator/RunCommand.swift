@@ -43,11 +43,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("\(dir) already holds a run; choose another --out")
         }
         let children = ChildProcesses()
-        let signals = Watchdog.onSignals {
-            children.stopAll()
-            Foundation.exit(130)
-        }
-        defer { withExtendedLifetime(signals) {} }
+        Watchdog.dieOnSignals()  // the children follow through their watchdog pipes
         do {
             let verdict = try await execute(loaded, dir: dir, children: children)
             if !verdict.passed { throw ExitCode(1) }

@@ -32,11 +32,8 @@ struct UpCommand: AsyncParsableCommand {
             children.stopAll()
             throw ValidationError("\(error)")
         }
-        let signals = Watchdog.onSignals {
-            say("\nstopping…")
-            children.stopAll()
-            Foundation.exit(0)
-        }
+        // Ctrl-C or SIGTERM ends this process; every child follows through its watchdog pipe.
+        Watchdog.dieOnSignals()
         // The topology's agents too, with the coordinator playing their principals; they
         // act until the cluster is stopped.
         let root = URL(fileURLWithPath: dir).standardizedFileURL.path
@@ -66,7 +63,7 @@ struct UpCommand: AsyncParsableCommand {
             say("height \(height)  leader \(leader)  sessions \(sessions)  commits/s \(String(format: "%.1f", rate))  nodes up \(live.count)/\(statuses.count)")
             try? await Task.sleep(for: .seconds(2))
         }
-        withExtendedLifetime((signals, principal, owner)) {}
+        withExtendedLifetime((principal, owner)) {}
     }
 }
 

@@ -83,8 +83,7 @@ struct WarrantNodeCommand: AsyncParsableCommand {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(2)
         }
-        let signals = Watchdog.onSignals { Task { await shell.stop(); Foundation.exit(0) } }
+        Watchdog.dieOnSignals()  // the database is safe at any instant
         try await shell.run()
-        withExtendedLifetime(signals) {}
     }
 }
