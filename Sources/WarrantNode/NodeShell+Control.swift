@@ -20,6 +20,11 @@ extension NodeShell {
             return
         }
         controlNonce = command.nonce
+        do {
+            try replica.store.saveControlNonce(command.nonce)
+        } catch {
+            fail(error)
+        }
         logger.notice("control", metadata: ["command": "\(command.command.name)"])
         answer(request, apply(command.command))
     }

@@ -32,7 +32,8 @@ public actor NodeShell {
     /// Consensus paused by the control endpoint: peer messages and timers are ignored;
     /// checks and queries are still answered.
     var paused = false
-    /// The last control nonce accepted (a recorded command cannot be replayed).
+    /// The last control nonce accepted, kept in the database (a recorded command cannot be
+    /// replayed, not even after a restart).
     var controlNonce: UInt64 = 0
     var tasks: [Task<Void, Never>] = []
     /// Byzantine behaviours this node is switched to (none for an honest node).
@@ -64,6 +65,11 @@ public actor NodeShell {
         replica = try Replica(key: key, validators: validators, genesis: keys.genesis(topology),
                               genesisTimeMs: topology.cluster.genesisTimeMs, parameters: topology.cluster.consensus, store: store)
         replica.sabotage = sabotage
+        do {
+            controlNonce = try store.controlNonce()
+        } catch {
+            throw NodeError(.storage, error.description)
+        }
         byzantine.modes = modes
         if !modes.isEmpty { logger.warning("BYZANTINE", metadata: ["modes": "\(modes.map(\.rawValue).sorted())"]) }
         if !sabotage.isEmpty { logger.warning("SABOTAGED", metadata: ["bugs": "\(sabotage.map(\.rawValue).sorted())"]) }

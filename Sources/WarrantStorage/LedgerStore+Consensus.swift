@@ -117,3 +117,23 @@ extension LedgerStore {
         }
     }
 }
+
+extension LedgerStore {
+    /// The last control nonce this node accepted, so a recorded command cannot be
+    /// replayed after a restart either (0 if none).
+    public func controlNonce() throws(StorageError) -> UInt64 {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'control_nonce'").flatMap(UInt64.init) ?? 0
+        }
+    }
+
+    public func saveControlNonce(_ nonce: UInt64) throws(StorageError) {
+        do {
+            try pool.write { db in
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('control_nonce', ?)", arguments: [String(nonce)])
+            }
+        } catch {
+            throw StorageError(.io, "\(path): saving the control nonce: \(error)")
+        }
+    }
+}

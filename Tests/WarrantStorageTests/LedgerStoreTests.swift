@@ -191,3 +191,13 @@ import WarrantWire
         #expect(interrupted.stateHash == uninterrupted.stateHash)
     }
 }
+
+/// The node's control nonce survives reopening the database.
+@Suite struct ControlNonceTests {
+    @Test func theControlNonceIsKeptAcrossReopening() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("warrant-nonce-\(UUID().uuidString).sqlite").path
+        #expect(try LedgerStore(path: path).controlNonce() == 0)
+        try LedgerStore(path: path).saveControlNonce(1_764_000_000_123)
+        #expect(try LedgerStore(path: path).controlNonce() == 1_764_000_000_123)
+    }
+}
