@@ -1,16 +1,7 @@
 #!/usr/bin/env bash
 # Usage: resume.sh [--dir DIR] NODE…
 # Thaws paused nodes (SIGCONT).
+# (--help, a bad node and a cluster that is not running are answered by warrant-coordinator fault resume.)
 set -euo pipefail
 source "$(dirname "$0")/lib/fault.sh"
-
-dir=cluster rest=()
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --dir) dir="$2"; shift 2 ;;
-    -h|--help) sed -n "2,3p" "$0"; exit 0 ;;
-    *) rest+=("$1"); shift ;;
-  esac
-done
-[ ${#rest[@]} -gt 0 ] || { echo "resume.sh: name at least one node (see --help)" >&2; exit 2; }
-warrant_fault resume --dir "$dir" ${rest[@]+"${rest[@]}"}
+warrant_fault resume "$@"

@@ -5,6 +5,4 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/fault.sh"
 
-case "${1:-}" in -h|--help) sed -n "2,4p" "$0"; exit 0 ;; esac
-[ $# -gt 0 ] || { echo "skew.sh: name a node and --ms (see --help)" >&2; exit 2; }
 warrant_fault skew "$@"

@@ -71,7 +71,7 @@ extension Replica {
         default: nil
         }
         guard let height, height > core.height, validators.contains(peer),
-              now >= (askedAt[peer] ?? 0) + catchUpIntervalMs || askedAt[peer] == nil else { return [] }
+              askedAt[peer].map({ now >= $0 + catchUpIntervalMs }) ?? true else { return [] }
         return [askBlocks(from: peer, now: now)]
     }
 

@@ -89,7 +89,7 @@ struct FaultCommand: AsyncParsableCommand {
     struct Kill: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "SIGKILL nodes.")
         @OptionGroup var cluster: ClusterOptions
-        @Argument var nodes: [String]
+        @Argument(help: "Node names, as in the topology.") var nodes: [String]
         func run() async throws {
             let running = try FaultCommand.cluster(cluster, naming: nodes)
             for node in nodes {
@@ -102,39 +102,38 @@ struct FaultCommand: AsyncParsableCommand {
     struct Restart: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start killed nodes again from their databases.")
         @OptionGroup var cluster: ClusterOptions
-        @Argument var nodes: [String]
+        @Argument(help: "Node names, as in the topology.") var nodes: [String]
         func run() async throws {
             _ = try FaultCommand.cluster(cluster, naming: nodes)
             for node in nodes { try await FaultCommand.askUp(cluster, "restart \(node)") }
         }
     }
 
+    /// Sends a signal to node processes (pause and resume).
+    static func signal(_ nodes: [String], _ options: ClusterOptions, _ number: Int32, _ done: String) throws {
+        let running = try cluster(options, naming: nodes)
+        for node in nodes { kill(try pid(of: node, in: running), number) }
+        print("\(done) \(nodes.joined(separator: ","))")
+    }
+
     struct Pause: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Freeze nodes (SIGSTOP).")
         @OptionGroup var cluster: ClusterOptions
-        @Argument var nodes: [String]
-        func run() async throws {
-            let running = try FaultCommand.cluster(cluster, naming: nodes)
-            for node in nodes { kill(try FaultCommand.pid(of: node, in: running), SIGSTOP) }
-            print("paused \(nodes.joined(separator: ","))")
-        }
+        @Argument(help: "Node names, as in the topology.") var nodes: [String]
+        func run() async throws { try FaultCommand.signal(nodes, cluster, SIGSTOP, "paused") }
     }
 
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Thaw paused nodes (SIGCONT).")
         @OptionGroup var cluster: ClusterOptions
-        @Argument var nodes: [String]
-        func run() async throws {
-            let running = try FaultCommand.cluster(cluster, naming: nodes)
-            for node in nodes { kill(try FaultCommand.pid(of: node, in: running), SIGCONT) }
-            print("resumed \(nodes.joined(separator: ","))")
-        }
+        @Argument(help: "Node names, as in the topology.") var nodes: [String]
+        func run() async throws { try FaultCommand.signal(nodes, cluster, SIGCONT, "resumed") }
     }
 
     struct Delay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Latency and loss on every link of nodes (0 and 0 to clear; or heal).")
         @OptionGroup var cluster: ClusterOptions
-        @Argument var nodes: [String]
+        @Argument(help: "Node names, as in the topology.") var nodes: [String]
         @Option(help: "Added latency, ms.") var ms: UInt64 = 0
         @Option(help: "Random extra latency up to this, ms.") var jitterMs: UInt64 = 0
         @Option(help: "Messages lost per thousand.") var lossPerMille: UInt64 = 0

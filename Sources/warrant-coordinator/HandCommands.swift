@@ -21,6 +21,24 @@ struct ClusterOptions: ParsableArguments {
     }
 }
 
+/// Who signs an ordered request by hand, with which nonce, sent to which node.
+struct SignerOptions: ParsableArguments {
+    @Option(name: .customLong("as"), help: "The signer: a principal (or, for sub-delegation and revocation, an ancestor session's key), by name in the keys directory or as a .key file.")
+    var principal: String
+    @Option(help: "Nonce (default: the wall clock in ms, unique enough for hand use).")
+    var nonce: UInt64?
+    @Option(help: "The node to send it to (others are tried if it does not answer).")
+    var node: String?
+
+    func key(_ cluster: RunningCluster) throws -> SigningKey { try secretKey(principal, cluster: cluster) }
+}
+
+/// A session id given as hex to `option`.
+func sessionID(_ text: String, option: String) throws -> Digest {
+    guard let id = try? Digest(hex: text) else { throw ValidationError("\(option) '\(text)' is not a 64-hex-digit session id") }
+    return id
+}
+
 /// A key file given by path, or by name in the cluster's keys directory.
 func secretKey(_ nameOrPath: String, cluster: RunningCluster) throws -> SigningKey {
     let path = nameOrPath.contains("/") || nameOrPath.hasSuffix(".key") ? nameOrPath : "\(cluster.file.keys)/\(nameOrPath).key"
@@ -92,8 +110,7 @@ struct GrantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "grant", abstract: "Grant a session to an agent's key, as a principal.")
 
     @OptionGroup var cluster: ClusterOptions
-    @Option(name: .customLong("as"), help: "The granting principal: a name in the keys directory or a .key file.")
-    var principal: String
+    @OptionGroup var signer: SignerOptions
     @Option(help: "The session key: an agent's name, a .pub file or 64 hex digits.")
     var agent: String
     @Option(help: "Allowed operations, comma-separated.")
@@ -110,24 +127,16 @@ struct GrantCommand: AsyncParsableCommand {
     var maxUses: UInt64?
     @Option(help: "A parent session id (hex) to sub-delegate from; then --as is the parent's session key.")
     var parent: String?
-    @Option(help: "Nonce (default: the wall clock in ms, unique enough for hand use).")
-    var nonce: UInt64?
-    @Option(help: "The node to send it to (others are tried if it does not answer).")
-    var node: String?
 
     func run() async throws {
         let running = try cluster.cluster()
-        let key = try secretKey(principal, cluster: running)
         let now = wallClockMs
-        let parentID = try parent.map { text in
-            guard let id = try? Digest(hex: text) else { throw ValidationError("--parent '\(text)' is not a 64-hex-digit session id") }
-            return id
-        }
-        let grant = Grant(nonce: nonce ?? now, sessionKey: try publicKey(agent, cluster: running),
+        let parentID = try parent.map { try sessionID($0, option: "--parent") }
+        let grant = Grant(nonce: signer.nonce ?? now, sessionKey: try publicKey(agent, cluster: running),
                           scope: Scope(operations: ops.split(separator: ",").map(String.init),
                                        resources: resources.split(separator: ",").map(String.init), maxAmount: maxAmount),
                           notBefore: now, expiresAt: now + ttlMs, budget: budget, maxUses: maxUses, parent: parentID)
-        try await submit(grant, by: key, to: running, node: node, json: cluster.json) { result, id in
+        try await submit(grant, by: try signer.key(running), to: running, node: signer.node, json: cluster.json) { result, id in
             "granted: session \(id.hex)\n  committed at height \(result.height); expires in \(ttlMs) ms"
         }
     }
@@ -137,20 +146,15 @@ struct RevokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a session (and every session delegated from it).")
 
     @OptionGroup var cluster: ClusterOptions
-    @Option(name: .customLong("as"), help: "The revoking principal (or ancestor session key): a name or a .key file.")
-    var principal: String
+    @OptionGroup var signer: SignerOptions
     @Option(help: "The session id (hex), as `grant` printed it.")
     var session: String
-    @Option(help: "Nonce (default: the wall clock in ms).")
-    var nonce: UInt64?
-    @Option(help: "The node to send it to.")
-    var node: String?
 
     func run() async throws {
         let running = try cluster.cluster()
-        guard let id = try? Digest(hex: session) else { throw ValidationError("--session '\(session)' is not a 64-hex-digit session id") }
-        try await submit(Revoke(nonce: nonce ?? wallClockMs, session: id), by: try secretKey(principal, cluster: running), to: running,
-                         node: node, json: cluster.json) { result, _ in "revoked: session \(id.short) at height \(result.height)" }
+        let id = try sessionID(session, option: "--session")
+        try await submit(Revoke(nonce: signer.nonce ?? wallClockMs, session: id), by: try signer.key(running), to: running,
+                         node: signer.node, json: cluster.json) { result, _ in "revoked: session \(id.short) at height \(result.height)" }
     }
 }
 
@@ -158,17 +162,14 @@ struct RevokeAllCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "revoke-all", abstract: "Revoke every session a principal has granted so far.")
 
     @OptionGroup var cluster: ClusterOptions
-    @Option(name: .customLong("as"), help: "The principal: a name or a .key file.")
-    var principal: String
-    @Option(help: "Nonce (default: the wall clock in ms).")
-    var nonce: UInt64?
-    @Option(help: "The node to send it to.")
-    var node: String?
+    @OptionGroup var signer: SignerOptions
 
     func run() async throws {
         let running = try cluster.cluster()
-        try await submit(RevokeAll(nonce: nonce ?? wallClockMs), by: try secretKey(principal, cluster: running), to: running,
-                         node: node, json: cluster.json) { result, _ in "revoked every earlier session of \(principal) at height \(result.height)" }
+        try await submit(RevokeAll(nonce: signer.nonce ?? wallClockMs), by: try signer.key(running), to: running,
+                         node: signer.node, json: cluster.json) { result, _ in
+            "revoked every earlier session of \(signer.principal) at height \(result.height)"
+        }
     }
 }
 
