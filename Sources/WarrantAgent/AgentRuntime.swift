@@ -169,9 +169,14 @@ public actor AgentRuntime {
     func check(_ question: Check) async -> Bool {
         let bytes = Envelope.seal(question, by: key).encoded
         let node = endpoints.nodes.randomElement(using: &random)!
+        let sent = history.now
         guard let answer = try? await ask(node.client, bytes, timeout: .seconds(2)), case .checkAnswer(let a) = answer else { return false }
-        history.record(HistoryEvent(time: history.now, kind: .check, node: node.name, outcome: a.allowed ? "allow" : "deny",
-                                    reason: a.reason?.name, height: a.height, bytes: Hex.encode(bytes), detail: "wall=\(a.wallClockMs)"))
+        // Recorded like a probe (sent and received times, the node's report), so the same
+        // checkers judge the agents' own checks.
+        history.record(HistoryEvent(time: sent, kind: .check, node: node.name, outcome: a.allowed ? "allow" : "deny",
+                                    reason: a.reason?.name, height: a.height, bytes: Hex.encode(bytes), detail: "wall=\(a.wallClockMs)",
+                                    session: (a.session ?? question.session)?.hex, receivedAt: history.now, wallClockMs: a.wallClockMs,
+                                    sinceLastBlockMs: a.sinceLastBlockMs))
         return a.allowed
     }
 

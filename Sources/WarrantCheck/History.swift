@@ -23,8 +23,10 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
         /// `node` holds evidence of an equivocation (`bytes`: the evidence's CBOR), which
         /// the cluster must then commit.
         case evidence
-        /// `node` answered a local check (`bytes`: the check's envelope): `outcome` allow or
-        /// deny, with `reason`; `detail` carries the node's wall clock reading in ms.
+        /// An agent asked `node` a local check (`bytes`: the check's envelope): `time` when
+        /// it was sent, `receivedAt` when the answer came; `outcome` allow or deny with
+        /// `reason`, the `session` the answer names, and the node's `height` and
+        /// `wallClockMs`. Judged like a `probe`.
         case check
         /// The coordinator probed `node` about `session`: `time` is when the probe was sent,
         /// `receivedAt` when the answer came (both on the coordinator's clock); `outcome`

@@ -13,6 +13,11 @@ public struct BlastRadius: Codable, Hashable, Sendable {
     public var afterRevokeCommitMs: Int64?
     /// Allows whose reported applied height is at or above the revocation's height.
     public var allowsAfterRevokeApplied: Int?
+    /// The model-free window: latest allow at an applied height h minus the moment f + 1
+    /// other honest nodes had committed h + 1 — after which the node cannot have heard
+    /// a quorum at its own height. Needs no fault model: one-way cuts, bridges, kills,
+    /// pauses, restarts and slow links all show up here. ≤ `max_staleness` (+ grace) is safe.
+    public var afterLastContactMs: Int64?
 
     enum CodingKeys: String, CodingKey {
         case node
@@ -20,6 +25,7 @@ public struct BlastRadius: Codable, Hashable, Sendable {
         case afterCutoffMs = "after_cutoff_ms"
         case afterRevokeCommitMs = "after_revoke_commit_ms"
         case allowsAfterRevokeApplied = "allows_after_revoke_applied"
+        case afterLastContactMs = "after_last_contact_ms"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -30,6 +36,7 @@ public struct BlastRadius: Codable, Hashable, Sendable {
         try c.encode(afterCutoffMs, forKey: .afterCutoffMs)
         try c.encode(afterRevokeCommitMs, forKey: .afterRevokeCommitMs)
         try c.encode(allowsAfterRevokeApplied, forKey: .allowsAfterRevokeApplied)
+        try c.encode(afterLastContactMs, forKey: .afterLastContactMs)
     }
 }
 
@@ -41,9 +48,13 @@ extension Checks {
     /// machine, but at slightly different instants).
     public static let clockGraceMs: Int64 = 100
 
-    /// Rules 3, 4 and 5 on the probes' answers: no allow for a session past its expiry
-    /// (coordinator clock), none longer than `max_staleness` after the node was cut off
-    /// from a quorum, none at an applied height at or past the session's revocation, and
+    /// Rules 3, 4 and 5 on every answered local check — the coordinator's probes and the
+    /// agents' own checks: no allow for a session past its expiry (coordinator clock),
+    /// none while the node's wall clock is off by more than the skew bound, none longer
+    /// than `max_staleness` after the node was cut off from a quorum by a partition (the
+    /// model-based window), none longer than `max_staleness` after f + 1 other honest
+    /// nodes had moved past the height the node reports (the model-free window, whatever
+    /// cut it off), none at an applied height at or past the session's revocation, and
     /// none later than `max_staleness` after the revocation committed elsewhere.
     public static func probes(_ input: CheckInput) -> [Violation] { measureProbes(input).1 }
 
@@ -51,8 +62,10 @@ extension Checks {
     public static func blastRadius(_ input: CheckInput) -> [BlastRadius] { measureProbes(input).0 }
 
     static func measureProbes(_ input: CheckInput) -> ([BlastRadius], [Violation]) {
-        let probes = input.events.filter { $0.kind == .probe }
+        // Agents' checks count once they carry the session and the send time (`receivedAt`).
+        let probes = input.events.filter { $0.kind == .probe || ($0.kind == .check && $0.session != nil && $0.receivedAt != nil) }
         guard !probes.isEmpty else { return ([], []) }
+        let movedOn = quorumMovedOn(input)
         let epoch = input.events.first { $0.kind == .start }?.epochMs ?? 0
         let timeline = SessionTimeline(input)
         let staleness = Int64(input.genesis.parameters.maxStalenessMs)
@@ -79,6 +92,13 @@ extension Checks {
                 let offset = Int64(wall) - midpoint, rtt = Int64(received) - Int64(probe.time)
                 if abs(offset) > Int64(input.genesis.parameters.maxClockSkewMs) + rtt + clockGraceMs {
                     violations.append(Violation(.failClosed, "\(node) allowed session \(id.short) while its wall clock was \(offset) ms off (max_clock_skew \(input.genesis.parameters.maxClockSkewMs) ms)"))
+                }
+            }
+            if let height = probe.height, let moved = movedOn[node]?[height + 1] {
+                let after = Int64(probe.time) - Int64(moved)
+                radius.afterLastContactMs = max(radius.afterLastContactMs ?? after, after)
+                if after > staleness + cutoffGraceMs {
+                    violations.append(Violation(.failClosed, "\(node) allowed session \(id.short) at applied height \(height) \(after) ms after f + 1 other honest nodes had committed height \(height + 1) (max_staleness \(staleness) ms; probe at \(probe.time) ms)"))
                 }
             }
             for window in cutoffs[node] ?? [] where probe.time >= window.start && probe.time < window.end {
@@ -111,6 +131,27 @@ extension Checks {
             radii[node] = radius
         }
         return (radii.values.sorted { $0.node < $1.node }, violations)
+    }
+
+    /// For each node and height h: when f + 1 honest nodes other than it had committed h
+    /// (the time of the (f + 1)-th such commit). From then on fewer than 2f others can
+    /// still be at a height below h, so the node cannot hear a quorum at a height below h.
+    static func quorumMovedOn(_ input: CheckInput) -> [String: [UInt64: UInt64]] {
+        let all = Set(input.honest).union(input.events.filter { $0.kind == .commit }.compactMap(\.node))
+        let needed = (all.count - 1) / 3 + 1
+        var commits: [UInt64: [String: UInt64]] = [:]
+        for event in input.events where event.kind == .commit {
+            guard let node = event.node, input.honest.contains(node), let height = event.height else { continue }
+            if commits[height]?[node] == nil { commits[height, default: [:]][node] = event.time }
+        }
+        var moved: [String: [UInt64: UInt64]] = [:]
+        for node in input.honest {
+            for (height, byNode) in commits {
+                let times = byNode.filter { $0.key != node }.map(\.value).sorted()
+                if times.count >= needed { moved[node, default: [:]][height] = times[needed - 1] }
+            }
+        }
+        return moved
     }
 
     /// When each node was cut off from a quorum by a partition: from the partition's

@@ -185,16 +185,26 @@ extension ConsensusCore {
             + startRound(0, now: now)
     }
 
-    /// L55: the smallest round above ours in which f + 1 validators have sent messages.
+    /// L55, generalised: the highest round r such that f + 1 validators have sent
+    /// messages of round r or later. Algorithm 1 asks for f + 1 messages of one round;
+    /// here links lose messages and only the current round is rebroadcast, so validators
+    /// scattered over different rounds (each alone in its round, none with a quorum to
+    /// time out on) would wait for each other forever — simulator seed 953 stalled so.
+    /// Starting any later round is safe: safety rests on locks and quorums, not on which
+    /// rounds a validator takes part in; and f Byzantine validators alone cannot make
+    /// anyone skip.
     func roundToSkipTo() -> UInt64? {
-        var candidates = votes.rounds.filter { $0 > round }
-        candidates.formUnion(proposals.keys.filter { $0 > round })
-        for r in candidates.sorted() {
-            var senders = votes.voters(round: r)
-            if proposals[r] != nil { senders.insert(validators.proposer(height: height, round: r)) }
-            if senders.count >= validators.skipThreshold { return r }
+        var latest: [PublicKey: UInt64] = [:]
+        for r in votes.rounds where r > round {
+            for voter in votes.voters(round: r) { latest[voter] = max(latest[voter] ?? 0, r) }
         }
-        return nil
+        for r in proposals.keys where r > round {
+            let proposer = validators.proposer(height: height, round: r)
+            latest[proposer] = max(latest[proposer] ?? 0, r)
+        }
+        let rounds = latest.values.sorted(by: >)
+        guard rounds.count >= validators.skipThreshold else { return nil }
+        return rounds[validators.skipThreshold - 1]
     }
 
     /// Own proposal and votes of the current round, and the last certificate, again.

@@ -94,6 +94,11 @@ public struct ConsensusCore: Sendable {
         validValue = record.validValue
         validRound = record.validRound
         validPolka = record.validPolka
+        // The polka behind the valid value counts again: without it a restarted proposer
+        // could not prevote its own re-proposal (L28), and as proposer it has no propose
+        // timeout to prevote nil either — the round would pass without its vote
+        // (simulator seed 8333043 stalled a height for 40 s that way).
+        for vote in validPolka { _ = votes.add(vote) }
         ownVotes = record.ownVotes
         ownProposals = record.ownProposals
         lastBlockHash = record.lastBlockHash

@@ -1,27 +1,51 @@
 import WarrantCrypto
 import WarrantWire
 
-/// A node's clock readings at the moment it answers a check. The pure decision takes
-/// them as inputs; the node's shell reads the clocks.
+/// What a node knows about time at the moment it answers a check. The pure decision
+/// takes it as input; the node's shell reads the clocks and its `QuorumClock`.
 public struct ClockReadings: Hashable, Sendable {
     /// The node's wall clock, ms since the epoch (with any injected skew).
     public var wallClockMs: UInt64
-    /// Monotonic time since the node applied its last block (ms).
+    /// Monotonic time since the node applied its last block (ms); reported, not judged.
     public var sinceLastBlockMs: UInt64
+    /// Monotonic time since the node last heard from a quorum at its own height; nil when
+    /// it has not since it started.
+    public var sinceQuorumMs: UInt64?
+    /// Whether f + 1 other validators vouch that the wall clock is within `maxClockSkewMs`.
+    public var clockVouched: Bool
+    /// The node's estimate of its clock minus the others' (reported, not judged).
+    public var clockOffsetMs: Int64?
 
-    public init(wallClockMs: UInt64, sinceLastBlockMs: UInt64) {
+    public init(wallClockMs: UInt64, sinceLastBlockMs: UInt64, sinceQuorumMs: UInt64?, clockVouched: Bool,
+                clockOffsetMs: Int64? = nil) {
         self.wallClockMs = wallClockMs
         self.sinceLastBlockMs = sinceLastBlockMs
+        self.sinceQuorumMs = sinceQuorumMs
+        self.clockVouched = clockVouched
+        self.clockOffsetMs = clockOffsetMs
+    }
+
+    /// The `trust-own-block-times` sabotage: the clock judged against the last block's
+    /// time instead of the other validators' readings — the first design's rule, which
+    /// a skewed node fools by proposing blocks stamped with its own clock.
+    public func judgedByLastBlock(timeMs lastBlockTimeMs: UInt64, maxClockSkewMs: UInt64) -> ClockReadings {
+        let blockClock = lastBlockTimeMs &+ sinceLastBlockMs
+        let drift = wallClockMs > blockClock ? wallClockMs - blockClock : blockClock - wallClockMs
+        var judged = self
+        judged.clockVouched = drift <= maxClockSkewMs
+        judged.clockOffsetMs = Int64(bitPattern: wallClockMs &- blockClock)
+        return judged
     }
 }
 
 extension Ledger {
     /// The local answer to "may this key do this now?" (DESIGN.md rules 3 and 4), from
     /// this ledger and the node's clock readings alone:
-    /// 1. `stale` when the last applied block is older than `maxStalenessMs` on the
-    ///    monotonic clock (or no block has been applied yet);
-    /// 2. `clock_skew` when the wall clock and `lastBlockTime + sinceLastBlock` differ
-    ///    by more than `maxClockSkewMs`;
+    /// 1. `stale` when no block has been applied yet, or the node has not heard from a
+    ///    quorum at its own height within `maxStalenessMs` (monotonic), or not at all
+    ///    since it started;
+    /// 2. `clock_skew` when fewer than f + 1 other validators vouch that the wall clock
+    ///    is within `maxClockSkewMs` of theirs;
     /// 3. `unknown_session` when the key holds no (matching) session;
     /// 4. `expired` when `expiresAt − maxClockSkewMs ≤ now` (erring towards deny), and
     ///    `not_yet_valid` while both `now` and the last block time are before `notBefore`;
@@ -34,12 +58,12 @@ extension Ledger {
         let now = readings.wallClockMs
         func deny(_ reason: ReasonCode, _ session: Digest? = nil) -> CheckAnswer {
             CheckAnswer(allowed: false, reason: reason, height: height, wallClockMs: now, lastBlockTimeMs: lastBlockTimeMs,
-                        sinceLastBlockMs: readings.sinceLastBlockMs, session: session)
+                        sinceLastBlockMs: readings.sinceLastBlockMs, session: session, sinceQuorumMs: readings.sinceQuorumMs,
+                        clockOffsetMs: readings.clockOffsetMs)
         }
-        if height == 0 || (readings.sinceLastBlockMs > parameters.maxStalenessMs && !sabotageIgnoreStaleness) { return deny(.stale) }
-        let blockClock = lastBlockTimeMs &+ readings.sinceLastBlockMs
-        let drift = now > blockClock ? now - blockClock : blockClock - now
-        if drift > skew { return deny(.clockSkew) }
+        let fresh = readings.sinceQuorumMs.map { $0 <= parameters.maxStalenessMs } ?? false
+        if height == 0 || (!fresh && !sabotageIgnoreStaleness) { return deny(.stale) }
+        if !readings.clockVouched { return deny(.clockSkew) }
 
         // One pass over the key's sessions: the allowing one that expires last wins;
         // failing that, the reason of the one that expires last.
@@ -68,7 +92,8 @@ extension Ledger {
                 allowed: true, reason: nil, height: height, wallClockMs: now, lastBlockTimeMs: lastBlockTimeMs,
                 sinceLastBlockMs: readings.sinceLastBlockMs, session: session.id,
                 remainingBudget: session.remainingBudget, remainingUses: session.remainingUses,
-                timeLeftMs: session.expiresAt - skew - now)
+                timeLeftMs: session.expiresAt - skew - now, sinceQuorumMs: readings.sinceQuorumMs,
+                clockOffsetMs: readings.clockOffsetMs)
         }
         guard let denial else { return deny(.unknownSession, question.session) }
         return deny(denial.reason, denial.session.id)

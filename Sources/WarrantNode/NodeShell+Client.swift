@@ -82,16 +82,20 @@ extension NodeShell {
     }
 
     var readings: ClockReadings {
-        ClockReadings(wallClockMs: clock.wallMs, sinceLastBlockMs: clock.monotonicMs - lastAppliedAt)
+        let monotonic = clock.monotonicMs
+        return replica.readings(now: clock.wallMs, monotonicMs: monotonic, sinceLastBlockMs: monotonic - lastAppliedAt)
     }
 
     var status: NodeStatus {
         let core = replica.core, ledger = replica.ledger, now = clock.monotonicMs
         let seen = lastHeard.filter { now - $0.value < 3_000 }.map(\.key).sorted()
+        let time = readings
         return NodeStatus(node: name, height: ledger.height, round: core.round, step: core.step.rawValue,
-                          lastBlockTimeMs: ledger.lastBlockTimeMs, sinceLastBlockMs: now - lastAppliedAt, wallClockMs: clock.wallMs,
+                          lastBlockTimeMs: ledger.lastBlockTimeMs, sinceLastBlockMs: now - lastAppliedAt, wallClockMs: time.wallClockMs,
                           stateHash: ledger.stateHash, sessions: UInt64(ledger.sessions.count), peersSeen: seen, paused: paused,
-                          proposer: core.validators.proposer(height: core.height, round: core.round))
+                          proposer: core.validators.proposer(height: core.height, round: core.round),
+                          fresh: time.sinceQuorumMs.map { $0 <= ledger.parameters.maxStalenessMs } ?? false,
+                          sinceQuorumMs: time.sinceQuorumMs, clockOffsetMs: time.clockOffsetMs, clockVouched: time.clockVouched)
     }
 
     func sessions(_ query: SessionQuery) -> SessionList {

@@ -57,7 +57,7 @@ extension NodeShell {
             paused = pause
             if !pause {
                 do {
-                    try carryOut(replica.start(now: clock.wallMs))
+                    try carryOut(replica.start(now: clock.wallMs, monotonicMs: clock.monotonicMs))
                 } catch {
                     fail(error)
                 }

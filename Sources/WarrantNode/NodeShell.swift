@@ -63,7 +63,8 @@ public actor NodeShell {
         }
         let validators = ValidatorSet(topology.validators.map { keys.nodes[$0.name]! })
         replica = try Replica(key: key, validators: validators, genesis: keys.genesis(topology),
-                              genesisTimeMs: topology.cluster.genesisTimeMs, parameters: topology.cluster.consensus, store: store)
+                              genesisTimeMs: topology.cluster.genesisTimeMs, parameters: topology.cluster.consensus, store: store,
+                              nonceSeed: UInt64.random(in: 0...UInt64.max))
         replica.sabotage = sabotage
         do {
             controlNonce = try store.controlNonce()
@@ -95,7 +96,14 @@ public actor NodeShell {
         let core = replica.core
         logger.info("start", metadata: ["node": "\(name)", "height": "\(core.height)", "round": "\(core.round)",
                                         "step": "\(core.step.rawValue)", "applied": "\(replica.ledger.height)"])
-        try carryOut(replica.start(now: clock.wallMs))
+        try carryOut(replica.start(now: clock.wallMs, monotonicMs: clock.monotonicMs))
+        let probeEvery = Replica.probeInterval(maxStalenessMs: topology.cluster.ledger.maxStalenessMs)
+        tasks.append(Task { [weak self] in
+            while !Task.isCancelled {
+                await self?.probeClocks()
+                try? await Task.sleep(for: .milliseconds(probeEvery))
+            }
+        })
         for (peer, outbox) in outboxes {
             tasks.append(Task { [weak self] in
                 for await bytes in outbox.link.messages { await self?.receive(bytes, from: peer) }
@@ -117,9 +125,20 @@ public actor NodeShell {
         guard !paused else { return }
         if !byzantine.modes.isEmpty, let envelope = try? Envelope(decoding: bytes) { byzantine.remember(bytes, kind: envelope.kind) }
         do {
-            let reception = try replica.receive(bytes, now: clock.wallMs)
+            let reception = try replica.receive(bytes, now: clock.wallMs, monotonicMs: clock.monotonicMs)
             if let refusal = reception.refusal { logger.warning("refused", metadata: ["from": "\(peer)", "why": "\(refusal)"]) }
             try carryOut(reception.outbound, arrivedFrom: peer)
+        } catch {
+            fail(error)
+        }
+    }
+
+    /// Rule 4's probes go out while consensus runs; a paused node neither probes nor
+    /// answers, and so goes stale like a node that hears nothing.
+    func probeClocks() {
+        guard !paused else { return }
+        do {
+            try carryOut(replica.probeClocks(now: clock.wallMs, monotonicMs: clock.monotonicMs))
         } catch {
             fail(error)
         }

@@ -6,7 +6,7 @@ import WarrantWire
 /// The edge: every signature is verified here, before the core sees anything.
 extension Replica {
     /// An envelope from a peer. Bad input is refused with a reason and changes nothing.
-    public mutating func receive(_ bytes: [UInt8], now: UInt64) throws(NodeError) -> Reception {
+    public mutating func receive(_ bytes: [UInt8], now: UInt64, monotonicMs: UInt64) throws(NodeError) -> Reception {
         let opened: SignedMessage
         do {
             opened = try open(bytes)
@@ -37,6 +37,11 @@ extension Replica {
             return Reception(outbound: out + work, refusal: refusal)
         case .grant, .revoke, .revokeAll, .act:
             out += try execute(core.onRequest(id: opened.hash, bytes: bytes, now: now).directives, now: now)
+        case .clockProbe(let probe):
+            guard validators.contains(sender) else { return Reception(outbound: out, refusal: "\(sender.short) is not a validator") }
+            out.append(answer(probe, from: sender, now: now))
+        case .clockReading(let reading):
+            out += take(reading, from: sender, now: now, monotonicMs: monotonicMs)
         default:
             return Reception(outbound: out, refusal: "\(sender.short) sent a \(opened.envelope.kind.name), which peers do not exchange")
         }

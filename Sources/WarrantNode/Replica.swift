@@ -16,6 +16,8 @@ public struct Replica: Sendable {
     public let store: LedgerStore
     public internal(set) var core: ConsensusCore
     public internal(set) var ledger: Ledger
+    /// Rule 4's evidence: contact with a quorum and the other validators' clock readings.
+    public internal(set) var quorumClock: QuorumClock
     /// When this replica last asked each peer for blocks (at most one request per
     /// `catchUpIntervalMs` per peer).
     var askedAt: [PublicKey: UInt64] = [:]
@@ -34,11 +36,15 @@ public struct Replica: Sendable {
 
     /// Opens the replica on its database: the ledger is rebuilt and checked against the
     /// stored state hash, and consensus resumes from the record and the last stored block.
+    /// `nonceSeed` must differ from every earlier incarnation's (random bits): answers to
+    /// an earlier incarnation's clock probes must match nothing.
     public init(key: SigningKey, validators: ValidatorSet, genesis: Genesis, genesisTimeMs: UInt64,
-                parameters: ConsensusParameters = ConsensusParameters(), store: LedgerStore) throws(NodeError) {
+                parameters: ConsensusParameters = ConsensusParameters(), store: LedgerStore, nonceSeed: UInt64) throws(NodeError) {
         self.key = key
         self.genesis = genesis
         self.store = store
+        quorumClock = QuorumClock(validators: validators, me: key.publicKey, maxStalenessMs: genesis.parameters.maxStalenessMs,
+                                  maxClockSkewMs: genesis.parameters.maxClockSkewMs, nonceSeed: nonceSeed)
         do {
             ledger = try store.loadLedger(genesis: genesis)
             let record = try store.loadConsensusRecord()
@@ -50,8 +56,14 @@ public struct Replica: Sendable {
         }
     }
 
-    /// Starts (or resumes) consensus.
-    public mutating func start(now: UInt64) throws(NodeError) -> [Outbound] {
+    /// Starts (or resumes) consensus. `monotonicMs` is the process's monotonic clock:
+    /// nothing heard before it counts towards rule 4.
+    public mutating func start(now: UInt64, monotonicMs: UInt64) throws(NodeError) -> [Outbound] {
+        if sabotage.contains(.resetStalenessOnRestart) {
+            quorumClock = QuorumClock(validators: validators, me: key.publicKey, maxStalenessMs: quorumClock.maxStalenessMs,
+                                      maxClockSkewMs: quorumClock.maxClockSkewMs, nonceSeed: quorumClock.nextNonce,
+                                      trustStart: true, startMonotonicMs: monotonicMs, startWallMs: now)
+        }
         var directives = core.onStart(now: now)
         if ledger.height > 0 {
             directives += core.onApplied(height: ledger.height, stateHash: ledger.stateHash, now: now)
@@ -97,4 +109,10 @@ public enum NodeSabotage: String, CaseIterable, Hashable, Sendable {
     case ignoreStaleness = "ignore-staleness"
     /// Requests with bad signatures are admitted and accepted in blocks (rule 2).
     case acceptBadSignature = "accept-bad-signature"
+    /// A (re)started node counts every peer as heard, its clock as vouched for, at its
+    /// start: a node restarted while cut off allows for `maxStaleness` (rule 4).
+    case resetStalenessOnRestart = "reset-staleness-on-restart"
+    /// The clock is judged against the last block's time, which a skewed node's own
+    /// proposals carry (rule 4, the clock half).
+    case trustOwnBlockTimes = "trust-own-block-times"
 }

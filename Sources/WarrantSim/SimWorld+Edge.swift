@@ -63,6 +63,10 @@ extension SimWorld {
         case .evidence(let evidence):
             guard sabotaged || evidenceIsSigned(evidence) else { return }
             execute(to, nodes[to].core.onEvidence(evidence, now: localNow(to)).directives)
+        case .clockProbe(let probe):
+            answerProbe(probe, from: from, to: to)
+        case .clockReading(let reading):
+            takeReading(reading, from: from, to: to)
         case .request(let bytes):
             guard sabotaged || requestIsValid(bytes) else { return }
             if !nodes[to].byzantine.isEmpty, (try? Envelope(decoding: bytes))?.kind == .act {

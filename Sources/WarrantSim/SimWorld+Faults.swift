@@ -48,8 +48,17 @@ extension SimWorld {
                 schedule(at: min(time + length, faultsEnd), .fault("heal", []))
             case .crash where !honest.isEmpty:
                 let victim = honest[Int(random.next() % UInt64(honest.count))]
-                schedule(at: time, .fault("crash", [victim]))
-                schedule(at: min(time + length, faultsEnd), .fault("restart", [victim]))
+                if chance(50) {
+                    // Restart while cut off: the victim is partitioned, crashes, comes back
+                    // still alone, and only later hears the others again.
+                    schedule(at: time, .fault("partition", [victim]))
+                    schedule(at: time + 200, .fault("crash", [victim]))
+                    schedule(at: min(time + 200 + length / 3, faultsEnd), .fault("restart", [victim]))
+                    schedule(at: min(time + length + 4_000, faultsEnd), .fault("heal", []))
+                } else {
+                    schedule(at: time, .fault("crash", [victim]))
+                    schedule(at: min(time + length, faultsEnd), .fault("restart", [victim]))
+                }
             case .skew:
                 let victim = Int(random.next() % UInt64(options.nodes))
                 // Mostly within the precision bound; one time in four far beyond it.
@@ -104,8 +113,26 @@ extension SimWorld {
             isolatedUntil[targets[0]] = nil
             detail = "n\(targets[0]) rejoins"
         case "skew":
-            nodes[targets[0]].skewMs = Int64(targets[1])
-            detail = "skew n\(targets[0]) by \(targets[1]) ms"
+            // Rule 4's clock half holds while every honest peer whose readings a node
+            // still keeps (the last maxStaleness) had a correct clock: the node's own
+            // clock may be wrong, and f Byzantine peers may lie. So one honest clock at a
+            // time goes beyond the bound, and only once any earlier one's readings aged out.
+            let bound = Int64(genesis.parameters.maxClockSkewMs)
+            var ms = Int64(targets[1])
+            let victim = targets[0]
+            if abs(ms) > bound, isHonest(victim),
+               clockFaultyUntil.contains(where: { $0.key != victim && $0.value > now }) {
+                ms = ms > 0 ? bound - 50 : -(bound - 50)
+            }
+            if isHonest(victim) {
+                if abs(ms) > bound {
+                    clockFaultyUntil[victim] = UInt64.max
+                } else if clockFaultyUntil[victim] == UInt64.max {
+                    clockFaultyUntil[victim] = now + genesis.parameters.maxStalenessMs
+                }
+            }
+            nodes[victim].skewMs = ms
+            detail = "skew n\(victim) by \(ms) ms"
         default:  // heal-all: every fault ends, crashed nodes come back, clocks are fixed
             groups = nil
             oneWay = []
@@ -115,6 +142,9 @@ extension SimWorld {
             let roundMs = p.timeoutProposeMs + p.timeoutPrevoteMs + p.timeoutPrecommitMs + 3 * p.timeoutDeltaMs * (round + 2)
             livenessBound = max(20_000, 3 * roundMs)
             for index in nodes.indices {
+                if abs(nodes[index].skewMs) > Int64(genesis.parameters.maxClockSkewMs) {
+                    clockFaultyUntil[index] = now + genesis.parameters.maxStalenessMs
+                }
                 nodes[index].skewMs = 0
                 if nodes[index].crashed { restart(index) }
             }
@@ -149,6 +179,7 @@ extension SimWorld {
         nodes[index].crashed = false
         nodes[index].incarnation += 1
         history.append(HistoryEvent(time: now - Self.t0, kind: .restart, node: nodes[index].name, detail: "restart"))
+        resetQuorumClock(index)
         note("n\(index) restarts\(emptyDataDirectory ? " from an empty data directory" : "") at h\(core.height) r\(core.round)")
         let ledger = nodes[index].ledger
         var directives = nodes[index].core.onStart(now: localNow(index))

@@ -106,7 +106,16 @@ extension SimWorld {
 
     mutating func send(from: Int, to: Int, _ message: SimMessage) {
         guard !nodes[from].crashed else { return }
-        if !nodes[from].byzantine.isEmpty, nodes[from].byzantine.contains(.replay) {
+        if message.isClock {
+            usingClockRandom { $0.transmit(from: from, to: to, message) }
+        } else {
+            transmit(from: from, to: to, message)
+        }
+    }
+
+    /// The network's faults on one message, then its delivery.
+    mutating func transmit(from: Int, to: Int, _ message: SimMessage) {
+        if !nodes[from].byzantine.isEmpty, nodes[from].byzantine.contains(.replay), !message.isClock {
             if nodes[from].sent.count > 64 { nodes[from].sent.removeFirst() }
             nodes[from].sent.append((to, message))
         }

@@ -48,6 +48,7 @@ extension SimWorld {
 
     mutating func apply(_ index: Int, _ block: Block, _ certificate: Certificate) -> [Directive] {
         nodes[index].decided[block.height] = CommittedBlock(block: block, certificate: certificate)
+        nodes[index].appliedAt = now
         if let split = splitBrain(height: block.height), split.a == nodes[index].validator, certificate.round == 0 {
             // A decided alone: cut it off for a while, so that the others go on to round 1
             // without hearing of its decision (a partition timed around the round).

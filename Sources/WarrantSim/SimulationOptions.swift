@@ -35,6 +35,10 @@ public enum SimSabotage: String, CaseIterable, Hashable, Sendable {
     case ignoreExpiry = "ignore-expiry"
     case acceptBadSignature = "accept-bad-signature"
     case quorumOffByOne = "quorum-off-by-one"
+    /// A restarted node counts every peer as heard at its start (rule 4).
+    case resetStalenessOnRestart = "reset-staleness-on-restart"
+    /// The clock is judged against the last block's time (rule 4, the clock half).
+    case trustOwnBlockTimes = "trust-own-block-times"
 }
 
 /// A fault at a fixed time, for scenarios that need one exact schedule (on top of, or

@@ -52,6 +52,17 @@ enum SimMessage {
     /// Decided blocks with certificates: a catch-up answer, or the rebroadcast last decision.
     case committedBlocks(CommittedBlocks)
     case evidence(Evidence)
+    /// Rule 4's probe and its signed answer.
+    case clockProbe(ClockProbe)
+    case clockReading(ClockReading)
+
+    /// Clock traffic travels on the clock's random stream.
+    var isClock: Bool {
+        switch self {
+        case .clockProbe, .clockReading: true
+        default: false
+        }
+    }
 
     var height: UInt64? {
         switch self {
@@ -69,6 +80,8 @@ struct SimEvent: Comparable {
         case timer(node: Int, incarnation: Int, TimeoutKind, height: UInt64, round: UInt64)
         case workload
         case fault(String, [Int])
+        case clockProbe(node: Int, incarnation: Int)
+        case localCheck
     }
 
     let time: UInt64
@@ -103,6 +116,10 @@ struct SimNode {
     /// Acts a Byzantine node has seen, to slip into its blocks later (old acts of
     /// sessions that have since expired or been revoked).
     var seenActs: [[UInt8]] = []
+    /// Rule 4's evidence, as a real node keeps it (reset at every restart).
+    var quorumClock: QuorumClock
+    /// When the node last applied a block (virtual time).
+    var appliedAt: UInt64 = 0
 }
 
 struct SimWorld {
@@ -112,6 +129,8 @@ struct SimWorld {
     let options: SimulationOptions
     let keepTrace: Bool
     var random: SplitMix64
+    /// Clock probes, their answers and local checks draw from here.
+    var clockRandom: SplitMix64
     var now = SimWorld.t0
     var queue = Heap<SimEvent>()
     var order: UInt64 = 0
@@ -136,6 +155,9 @@ struct SimWorld {
     var isolatedUntil: [Int: UInt64] = [:]
     /// When honest nodes first detected (or heard of) each offense.
     var detectedOffenses: [Offense.Key: UInt64] = [:]
+    /// Honest nodes whose clock is beyond the skew bound (`.max`), or was until recently:
+    /// their readings may still be held by peers until the given time.
+    var clockFaultyUntil: [Int: UInt64] = [:]
     /// Catch-up answers honest nodes refused (forged blocks or certificates).
     var refusals = 0
     /// Blocks asked for in one catch-up request.
@@ -146,6 +168,7 @@ struct SimWorld {
         self.options = options
         self.keepTrace = keepTrace
         random = SplitMix64(seed: seed)
+        clockRandom = SplitMix64(seed: seed ^ 0xc10c_c10c_c10c_c10c)
         let keys = (0..<options.nodes).map { SimWorkload.key("validator \($0)") }.sorted()
         validatorKeys = keys
         validators = ValidatorSet(keys)
@@ -157,7 +180,8 @@ struct SimWorld {
         let genesisLedger = Ledger(genesis: genesis)
         for index in 0..<options.nodes {
             var node = SimNode(name: "n\(index)", validator: index,
-                               core: Self.freshCore(validators, keys[index], genesisLedger.stateHash), ledger: genesisLedger)
+                               core: Self.freshCore(validators, keys[index], genesisLedger.stateHash), ledger: genesisLedger,
+                               quorumClock: Self.freshQuorumClock(validators, keys[index], genesis, nonceSeed: clockRandom.next()))
             if index >= options.nodes - options.byzantine {
                 node.byzantine = options.faults.filter(\.isByzantine).subtracting([.twins])
             }
@@ -168,7 +192,8 @@ struct SimWorld {
             let index = options.nodes - options.byzantine
             nodes.append(SimNode(name: "n\(index)-twin", validator: index,
                                  core: Self.freshCore(validators, keys[index], genesisLedger.stateHash), ledger: genesisLedger,
-                                 byzantine: nodes[index].byzantine))
+                                 byzantine: nodes[index].byzantine,
+                                 quorumClock: Self.freshQuorumClock(validators, keys[index], genesis, nonceSeed: clockRandom.next())))
         }
         for index in nodes.indices where isHonest(index) { applySabotage(index) }
     }
@@ -184,7 +209,7 @@ struct SimWorld {
         case .skipLock: nodes[index].core.sabotage = .skipLock
         case .quorumOffByOne: nodes[index].core.sabotage = .quorumOffByOne
         case .ignoreExpiry: nodes[index].ledger.sabotageIgnoreExpiry = true
-        case .acceptBadSignature, nil: break
+        case .acceptBadSignature, .resetStalenessOnRestart, .trustOwnBlockTimes, nil: break
         }
     }
 
@@ -203,13 +228,24 @@ struct SimWorld {
     // MARK: running
 
     mutating func run() {
-        for index in nodes.indices { execute(index, nodes[index].core.onStart(now: localNow(index))) }
+        history.append(HistoryEvent(time: 0, kind: .start, epochMs: Self.t0))
+        for index in nodes.indices {
+            execute(index, nodes[index].core.onStart(now: localNow(index)))
+            resetQuorumClock(index)
+        }
         schedule(at: now + 50, .workload)
+        schedule(at: now + 200, .localCheck)
         scheduleFaults()
         while let event = queue.popMin() {
             now = max(now, event.time)
             if now > timeLimit || finished { break }
             handle(event)
+        }
+        if keepTrace {
+            for node in nodes {
+                let core = node.core
+                note("end: \(node.name) h\(core.height) r\(core.round) \(core.step.rawValue) locked r\(core.lockedRound) valid r\(core.validRound)\(node.crashed ? " crashed" : "") applied \(node.ledger.height)")
+            }
         }
         for (id, node) in pending.sorted(by: { $0.key < $1.key }) {
             history.append(HistoryEvent(time: now - Self.t0, kind: .ack, node: nodes[node].name, request: id.hex, outcome: "unknown"))
@@ -245,6 +281,11 @@ struct SimWorld {
             if now < timeLimit { schedule(at: now + between(100, 400), .workload) }
         case .fault(let kind, let targets):
             applyFault(kind, targets)
+        case .clockProbe(let node, let incarnation):
+            guard !nodes[node].crashed, nodes[node].incarnation == incarnation else { return }
+            probeClocks(node)
+        case .localCheck:
+            if now < timeLimit { localCheck() }
         }
     }
 

@@ -55,7 +55,7 @@ public struct ReplicaCluster {
         for (index, key) in keys.enumerated() {
             let store = try LedgerStore(path: "\(directory)/n\(index).sqlite")
             replicas.append(try Replica(key: key, validators: validators, genesis: genesis, genesisTimeMs: Self.genesisTimeMs,
-                                        parameters: parameters, store: store))
+                                        parameters: parameters, store: store, nonceSeed: random.next()))
         }
         self.replicas = replicas
         // Resume the virtual clock after the latest block any replica stored.
@@ -77,7 +77,7 @@ public struct ReplicaCluster {
         guard var replica = replicas[index] else { return }
         let core = replica.core
         log.append("resume n\(index) \(core.height) \(core.round) \(core.step.rawValue)")
-        let out = try replica.start(now: now)
+        let out = try replica.start(now: now, monotonicMs: now)
         replicas[index] = replica
         dispatch(index, out)
     }
@@ -90,7 +90,7 @@ public struct ReplicaCluster {
     public mutating func reopen(_ index: Int, directory: String, parameters: ConsensusParameters = ConsensusParameters()) throws {
         let store = try LedgerStore(path: "\(directory)/n\(index).sqlite")
         replicas[index] = try Replica(key: keys[index], validators: validators, genesis: genesis, genesisTimeMs: Self.genesisTimeMs,
-                                      parameters: parameters, store: store)
+                                      parameters: parameters, store: store, nonceSeed: random.next())
         try start(index)
     }
 
@@ -128,7 +128,7 @@ public struct ReplicaCluster {
         switch event.action {
         case .deliver(let index, let bytes):
             guard var replica = replicas[index] else { return }
-            let reception = try replica.receive(bytes, now: now)
+            let reception = try replica.receive(bytes, now: now, monotonicMs: now)
             replicas[index] = replica
             if let refusal = reception.refusal { log.append("refused n\(index) \(refusal)") }
             dispatch(index, reception.outbound)

@@ -98,13 +98,20 @@ public struct CheckAnswer: WireBody, Codable {
     public var remainingBudget: UInt64?
     public var remainingUses: UInt64?
     public var timeLeftMs: UInt64?
+    /// Monotonic time since the node last heard from a quorum at its own height (what
+    /// `stale` is judged on); absent when it has not, since it started.
+    public var sinceQuorumMs: UInt64?
+    /// The node's estimate of its wall clock minus the other validators' (what
+    /// `clock_skew` is judged on); absent when it has no recent estimate.
+    public var clockOffsetMs: Int64?
 
     static let fields = ["allowed", "reason", "height", "wallClockMs", "lastBlockTimeMs", "sinceLastBlockMs",
-                         "session", "remainingBudget", "remainingUses", "timeLeftMs"]
+                         "session", "remainingBudget", "remainingUses", "timeLeftMs", "sinceQuorumMs", "clockOffsetMs"]
 
     public init(allowed: Bool, reason: ReasonCode?, height: UInt64, wallClockMs: UInt64, lastBlockTimeMs: UInt64,
                 sinceLastBlockMs: UInt64, session: Digest? = nil, remainingBudget: UInt64? = nil,
-                remainingUses: UInt64? = nil, timeLeftMs: UInt64? = nil) {
+                remainingUses: UInt64? = nil, timeLeftMs: UInt64? = nil, sinceQuorumMs: UInt64? = nil,
+                clockOffsetMs: Int64? = nil) {
         precondition(allowed == (reason == nil), "a deny carries a reason, an allow none")
         self.allowed = allowed
         self.reason = reason
@@ -116,6 +123,8 @@ public struct CheckAnswer: WireBody, Codable {
         self.remainingBudget = remainingBudget
         self.remainingUses = remainingUses
         self.timeLeftMs = timeLeftMs
+        self.sinceQuorumMs = sinceQuorumMs
+        self.clockOffsetMs = clockOffsetMs
     }
 
     public func encode(to w: inout CBORWriter) {
@@ -130,12 +139,14 @@ public struct CheckAnswer: WireBody, Codable {
             if let remainingBudget { w.key(7); w.write(remainingBudget) }
             if let remainingUses { w.key(8); w.write(remainingUses) }
             if let timeLeftMs { w.key(9); w.write(timeLeftMs) }
+            if let sinceQuorumMs { w.key(10); w.write(sinceQuorumMs) }
+            if let clockOffsetMs { w.key(11); w.write(clockOffsetMs) }
         }
     }
 
     public init(from r: inout CBORReader) throws(WireError) {
         var allowed: Bool?, reason: ReasonCode?, height: UInt64?, wall: UInt64?, last: UInt64?, since: UInt64?
-        var session: Digest?, budget: UInt64?, uses: UInt64?, timeLeft: UInt64?
+        var session: Digest?, budget: UInt64?, uses: UInt64?, timeLeft: UInt64?, sinceQuorum: UInt64?, offset: Int64?
         try r.readMap(fields: Self.fields) { r, key throws(WireError) in
             switch key {
             case 0: allowed = try r.readBool()
@@ -147,7 +158,9 @@ public struct CheckAnswer: WireBody, Codable {
             case 6: session = try r.readFixed()
             case 7: budget = try r.readUInt()
             case 8: uses = try r.readUInt()
-            default: timeLeft = try r.readUInt()
+            case 9: timeLeft = try r.readUInt()
+            case 10: sinceQuorum = try r.readUInt()
+            default: offset = try r.readInt()
             }
         }
         let isAllowed = try required(allowed, "allowed", r)
@@ -159,7 +172,7 @@ public struct CheckAnswer: WireBody, Codable {
             allowed: isAllowed, reason: reason, height: try required(height, "height", r),
             wallClockMs: try required(wall, "wallClockMs", r), lastBlockTimeMs: try required(last, "lastBlockTimeMs", r),
             sinceLastBlockMs: try required(since, "sinceLastBlockMs", r), session: session,
-            remainingBudget: budget, remainingUses: uses, timeLeftMs: timeLeft)
+            remainingBudget: budget, remainingUses: uses, timeLeftMs: timeLeft, sinceQuorumMs: sinceQuorum, clockOffsetMs: offset)
     }
 }
 

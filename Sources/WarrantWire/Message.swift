@@ -25,6 +25,8 @@ public enum Message: Hashable, Sendable {
     case nodeStatus(NodeStatus)
     case sessionQuery(SessionQuery)
     case sessionList(SessionList)
+    case clockProbe(ClockProbe)
+    case clockReading(ClockReading)
 
     /// Decodes `body` strictly as a body of `kind`.
     public init(kind: MessageKind, body: [UInt8], limits: WireLimits = .default) throws(WireError) {
@@ -54,6 +56,8 @@ public enum Message: Hashable, Sendable {
         case .nodeStatus: self = .nodeStatus(try NodeStatus(cbor: body, limits: limits))
         case .sessionQuery: self = .sessionQuery(try SessionQuery(cbor: body, limits: limits))
         case .sessionList: self = .sessionList(try SessionList(cbor: body, limits: limits))
+        case .clockProbe: self = .clockProbe(try ClockProbe(cbor: body, limits: limits))
+        case .clockReading: self = .clockReading(try ClockReading(cbor: body, limits: limits))
         }
     }
 
@@ -84,6 +88,8 @@ public enum Message: Hashable, Sendable {
         case .nodeStatus(let b): b
         case .sessionQuery(let b): b
         case .sessionList(let b): b
+        case .clockProbe(let b): b
+        case .clockReading(let b): b
         }
     }
 

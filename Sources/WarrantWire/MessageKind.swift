@@ -34,6 +34,9 @@ public enum MessageKind: UInt8, Sendable, NamedCode {
     case nodeStatus = 23
     case sessionQuery = 24
     case sessionList = 25
+    // Rule 4's evidence, between validators.
+    case clockProbe = 26
+    case clockReading = 27
 
     public func encode(to encoder: any Encoder) throws { try encodeName(to: encoder) }
     public init(from decoder: any Decoder) throws { try self.init(decodingName: decoder) }
@@ -65,6 +68,8 @@ public enum MessageKind: UInt8, Sendable, NamedCode {
         case .nodeStatus: "node-status"
         case .sessionQuery: "session-query"
         case .sessionList: "session-list"
+        case .clockProbe: "clock-probe"
+        case .clockReading: "clock-reading"
         }
     }
 

@@ -39,12 +39,24 @@ public struct NodeStatus: WireBody, Codable {
     public var paused: Bool
     /// The proposer of the current height and round.
     public var proposer: PublicKey
+    /// Whether the node has heard from a quorum at its own height within `maxStaleness`
+    /// (rule 4): a node that is not fresh denies every check with `stale`.
+    public var fresh: Bool
+    /// Monotonic time since that contact; absent when there was none since the node started.
+    public var sinceQuorumMs: UInt64?
+    /// The node's estimate of its wall clock minus the other validators'; absent without samples.
+    public var clockOffsetMs: Int64?
+    /// Whether enough other validators (f + 1) vouch for the wall clock: when not, every
+    /// check is denied with `clock_skew`.
+    public var clockVouched: Bool
 
     static let fields = ["node", "height", "round", "step", "lastBlockTimeMs", "sinceLastBlockMs", "wallClockMs",
-                         "stateHash", "sessions", "peersSeen", "paused", "proposer"]
+                         "stateHash", "sessions", "peersSeen", "paused", "proposer", "fresh", "sinceQuorumMs",
+                         "clockOffsetMs", "clockVouched"]
 
     public init(node: String, height: UInt64, round: UInt64, step: String, lastBlockTimeMs: UInt64, sinceLastBlockMs: UInt64,
-                wallClockMs: UInt64, stateHash: Digest, sessions: UInt64, peersSeen: [String], paused: Bool, proposer: PublicKey) {
+                wallClockMs: UInt64, stateHash: Digest, sessions: UInt64, peersSeen: [String], paused: Bool, proposer: PublicKey,
+                fresh: Bool, sinceQuorumMs: UInt64?, clockOffsetMs: Int64?, clockVouched: Bool) {
         self.node = node
         self.height = height
         self.round = round
@@ -57,6 +69,10 @@ public struct NodeStatus: WireBody, Codable {
         self.peersSeen = peersSeen
         self.paused = paused
         self.proposer = proposer
+        self.fresh = fresh
+        self.sinceQuorumMs = sinceQuorumMs
+        self.clockOffsetMs = clockOffsetMs
+        self.clockVouched = clockVouched
     }
 
     public func encode(to w: inout CBORWriter) {
@@ -73,12 +89,17 @@ public struct NodeStatus: WireBody, Codable {
             w.key(9); w.writeArray(peersSeen) { $0.write($1) }
             w.key(10); w.write(paused)
             w.key(11); w.write(proposer)
+            w.key(12); w.write(fresh)
+            if let sinceQuorumMs { w.key(13); w.write(sinceQuorumMs) }
+            if let clockOffsetMs { w.key(14); w.write(clockOffsetMs) }
+            w.key(15); w.write(clockVouched)
         }
     }
 
     public init(from r: inout CBORReader) throws(WireError) {
         var node: String?, height: UInt64?, round: UInt64?, step: String?, last: UInt64?, since: UInt64?, wall: UInt64?
         var state: Digest?, sessions: UInt64?, peers: [String]?, paused: Bool?, proposer: PublicKey?
+        var fresh: Bool?, sinceQuorum: UInt64?, offset: Int64?, vouched: Bool?
         try r.readMap(fields: Self.fields) { r, key throws(WireError) in
             switch key {
             case 0: node = try r.readText()
@@ -92,7 +113,11 @@ public struct NodeStatus: WireBody, Codable {
             case 8: sessions = try r.readUInt()
             case 9: peers = try r.readArray { (r: inout CBORReader) throws(WireError) in try r.readText() }
             case 10: paused = try r.readBool()
-            default: proposer = try r.readFixed()
+            case 11: proposer = try r.readFixed()
+            case 12: fresh = try r.readBool()
+            case 13: sinceQuorum = try r.readUInt()
+            case 14: offset = try r.readInt()
+            default: vouched = try r.readBool()
             }
         }
         self.init(node: try required(node, "node", r), height: try required(height, "height", r), round: try required(round, "round", r),
@@ -100,7 +125,8 @@ public struct NodeStatus: WireBody, Codable {
                   sinceLastBlockMs: try required(since, "sinceLastBlockMs", r), wallClockMs: try required(wall, "wallClockMs", r),
                   stateHash: try required(state, "stateHash", r), sessions: try required(sessions, "sessions", r),
                   peersSeen: try required(peers, "peersSeen", r), paused: try required(paused, "paused", r),
-                  proposer: try required(proposer, "proposer", r))
+                  proposer: try required(proposer, "proposer", r), fresh: try required(fresh, "fresh", r),
+                  sinceQuorumMs: sinceQuorum, clockOffsetMs: offset, clockVouched: try required(vouched, "clockVouched", r))
     }
 }
 

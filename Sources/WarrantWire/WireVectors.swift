@@ -89,9 +89,10 @@ public enum WireVectors {
     public static func valid() -> [Valid] {
         let answerAllow = CheckAnswer(allowed: true, reason: nil, height: 42, wallClockMs: t0 + 1_500,
                                       lastBlockTimeMs: t0 + 1_000, sinceLastBlockMs: 480, session: sessionID,
-                                      remainingBudget: 995, remainingUses: 99, timeLeftMs: 3_598_500)
+                                      remainingBudget: 995, remainingUses: 99, timeLeftMs: 3_598_500, sinceQuorumMs: 120,
+                                      clockOffsetMs: -4)
         let answerDeny = CheckAnswer(allowed: false, reason: .expired, height: 42, wallClockMs: t0 + 3_700_000,
-                                     lastBlockTimeMs: t0 + 3_699_000, sinceLastBlockMs: 950)
+                                     lastBlockTimeMs: t0 + 3_699_000, sinceLastBlockMs: 950, sinceQuorumMs: 210, clockOffsetMs: 7)
         let check = Check(sessionKey: key(agentSeed).publicKey, operation: "read", resource: "files/reports/q3", amount: 5)
         return [
             valid("grant", exampleGrant, seed: principalSeed),
@@ -145,8 +146,17 @@ public enum WireVectors {
             valid("node-status", NodeStatus(node: "n2", height: 42, round: 0, step: "prevote", lastBlockTimeMs: t0 + 1_000,
                                              sinceLastBlockMs: 310, wallClockMs: t0 + 1_310,
                                              stateHash: Blake2b.hash(Array("state after 42".utf8)), sessions: 12,
-                                             peersSeen: ["n0", "n1", "n3"], paused: false, proposer: key(otherNodeSeed).publicKey),
+                                             peersSeen: ["n0", "n1", "n3"], paused: false, proposer: key(otherNodeSeed).publicKey,
+                                             fresh: true, sinceQuorumMs: 140, clockOffsetMs: -12, clockVouched: true),
                   seed: nodeSeed),
+            valid("node-status-restarted", NodeStatus(node: "n3", height: 40, round: 0, step: "propose", lastBlockTimeMs: t0,
+                                                       sinceLastBlockMs: 95, wallClockMs: t0 + 9_000,
+                                                       stateHash: Blake2b.hash(Array("state after 40".utf8)), sessions: 11,
+                                                       peersSeen: [], paused: false, proposer: key(otherNodeSeed).publicKey,
+                                                       fresh: false, sinceQuorumMs: nil, clockOffsetMs: nil, clockVouched: false),
+                  seed: nodeSeed),
+            valid("clock-probe", ClockProbe(nonce: 0x5eed_0000_0000_0001), seed: nodeSeed),
+            valid("clock-reading", ClockReading(nonce: 0x5eed_0000_0000_0001, height: 42, timeMs: t0 + 1_310), seed: otherNodeSeed),
             valid("session-query", SessionQuery(sessionKey: key(agentSeed).publicKey), seed: coordinatorSeed),
             valid("session-list", SessionList(sessions: [SessionInfo(
                 id: sessionID, principal: key(principalSeed).publicKey, sessionKey: key(agentSeed).publicKey, operations: ["read"],

@@ -101,7 +101,7 @@ enum LedgerBench {
                                     requests: grants(1_000, by: principal, agents: slice, nonceBase: UInt64(100_000 + b * 1_000)))
             _ = try big.apply(block)
         }
-        let readings = ClockReadings(wallClockMs: t0 + 100, sinceLastBlockMs: 100)
+        let readings = ClockReadings(wallClockMs: t0 + 100, sinceLastBlockMs: 100, sinceQuorumMs: 100, clockVouched: true)
         let questions = (0..<1_000).map { i in
             Check(sessionKey: manyAgents[(i * 7) % manyAgents.count].publicKey, operation: "read",
                   resource: "files/x\(i)", amount: 1, session: nil)

@@ -171,6 +171,16 @@ import WarrantWire
         ])
     }
 
+    @Test mutating func l55SkipsToTheRoundFPlusOneValidatorsHaveReached() {
+        // n2 rebroadcasts its round-4 prevote, n3 its round-5 one: no round holds f + 1
+        // messages, yet two validators are at round 4 or later (simulator seed 953).
+        run(0, [
+            Step(line: "L55 one ahead", input: .vote(.prevote, round: 4, value: nil, from: 2), directives: [], state: "r0 propose L-1 V-1"),
+            Step(line: "L55 generalised", input: .vote(.prevote, round: 5, value: nil, from: 3),
+                 directives: ["timeout propose r4 +2000"], state: "r4 propose L-1 V-1"),
+        ])
+    }
+
     @Test mutating func l22FreshProposalsMustBeTimely() {
         // precision 500 ms, messageDelay 1000 ms + 500 ms per round; the block is dated now + 1.
         run(0, [Step(line: "L22 dated 600 ms ahead of our clock", input: .proposal(round: 0, from: 1, arrival: -599),
@@ -225,6 +235,23 @@ import WarrantWire
             Step(line: "", input: .vote(.prevote, round: 0, value: "v", from: 3), directives: [], state: "r2 propose L1 V1"),
             Step(line: "L29 lock newer than vr", input: .proposal(round: 2, validRound: 0, from: 3), directives: ["persist", "prevote r2 nil"],
                  state: "r2 prevote L1 V1"),
+        ], record: record)
+    }
+
+    @Test mutating func l28ARestartedProposerPrevotesItsOwnReproposal() {
+        // n0 locked on u in round 0 behind a polka it persisted, then restarted in round 2;
+        // round 3 is n0's to propose. Simulator seed 8333043: the restored core had
+        // forgotten the polka, so L28 never held for its own re-proposal, and a proposer
+        // has no propose timeout — it sat out every round it proposed.
+        let u = block("u", proposer: 1)
+        let polka = (1...3).map { cluster.sign($0, type: .prevote, height: 1, round: 0, block: u.hash) }
+        let record = ConsensusRecord(height: 1, round: 2, step: .precommit, lockedValue: u, lockedRound: 0, validValue: u,
+                                     validRound: 0, validPolka: polka, ownVotes: [], ownProposals: [], lastBlockHash: .zero,
+                                     lastBlockTimeMs: now, lastCertificate: nil, appliedStateHash: TestCluster.genesisState)
+        run(0, [
+            Step(line: "L65, L14–L19, L28–L30", input: .timeout(.precommit, round: 2),
+                 directives: ["persist", "re-prevote r0", "re-prevote r0", "re-prevote r0", "propose r3 vr=0 u", "persist", "prevote r3 u"],
+                 state: "r3 prevote L0 V0"),
         ], record: record)
     }
 

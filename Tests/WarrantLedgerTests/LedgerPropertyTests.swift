@@ -188,7 +188,7 @@ struct RandomHistory {
             }
             // A local check, with fresh, skew-free readings.
             let answer = ledger.check(Check(sessionKey: key, operation: op, resource: resource, amount: amount),
-                                      readings: ClockReadings(wallClockMs: time + elapsed, sinceLastBlockMs: elapsed))
+                                      readings: ClockReadings(wallClockMs: time + elapsed, sinceLastBlockMs: elapsed, sinceQuorumMs: elapsed, clockVouched: true))
             let expected = model.check(key: key, op: op, resource: resource, amount: amount, now: time + elapsed)
             #expect(answer.reason == expected, "seed \(seed), height \(ledger.height): check \(op) \(resource) \(amount)")
         }

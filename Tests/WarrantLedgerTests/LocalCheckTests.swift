@@ -14,10 +14,14 @@ import WarrantWire
         return ledger
     }
 
+    /// `since`: ms since the last block; `quorum`: ms since contact with a quorum (nil:
+    /// none since the start); `vouched`: whether f + 1 peers vouch for the clock.
     func ask(_ ledger: Ledger, key: SigningKey = Fixture.agents[0], op: String = "read", resource: String = "files/a",
-             amount: UInt64 = 1, session: Digest? = nil, wall: UInt64, since: UInt64 = 0) -> CheckAnswer {
+             amount: UInt64 = 1, session: Digest? = nil, wall: UInt64, since: UInt64 = 0, quorum: UInt64?? = .none,
+             vouched: Bool = true) -> CheckAnswer {
         ledger.check(Check(sessionKey: key.publicKey, operation: op, resource: resource, amount: amount, session: session),
-                     readings: ClockReadings(wallClockMs: wall, sinceLastBlockMs: since))
+                     readings: ClockReadings(wallClockMs: wall, sinceLastBlockMs: since, sinceQuorumMs: quorum ?? 100,
+                                             clockVouched: vouched, clockOffsetMs: 3))
     }
 
     @Test func allowCarriesWhatIsLeftAndTheReadings() throws {
@@ -28,6 +32,7 @@ import WarrantWire
         #expect(answer.session == grant.id && answer.remainingBudget == 50 && answer.remainingUses == 7)
         #expect(answer.timeLeftMs == 10_000 - 500 - 1_000)
         #expect(answer.height == 1 && answer.wallClockMs == t0 + 1_000 && answer.lastBlockTimeMs == t0 && answer.sinceLastBlockMs == 1_000)
+        #expect(answer.sinceQuorumMs == 100 && answer.clockOffsetMs == 3)
     }
 
     /// Rule 3: deny once `expiresAt − maxClockSkew ≤ now`, to the millisecond.
@@ -39,20 +44,33 @@ import WarrantWire
         #expect(ask(l, wall: t0 + 2_500, since: 2_900).reason == .expired)
     }
 
-    /// Rule 4: stale once the last block is older than maxStaleness (monotonic).
-    @Test func staleAfterMaxStaleness() throws {
+    /// Rule 4: stale once contact with a quorum is older than maxStaleness (monotonic),
+    /// or when there was none since the node started — however recent the last block.
+    @Test func staleAfterMaxStalenessSinceQuorumContact() throws {
         let l = try ledger(F.grant(until: t0 + 60_000), at: t0)
-        #expect(ask(l, wall: t0 + 5_000, since: 5_000).allowed)
-        #expect(ask(l, wall: t0 + 5_001, since: 5_001).reason == .stale)
+        #expect(ask(l, wall: t0 + 5_000, since: 9_000, quorum: 5_000).allowed)
+        #expect(ask(l, wall: t0 + 5_001, since: 10, quorum: 5_001).reason == .stale)
+        #expect(ask(l, wall: t0 + 100, since: 10, quorum: .some(nil)).reason == .stale)  // restarted, nobody heard yet
         #expect(ask(Ledger(genesis: F.genesis()), wall: t0, since: 0).reason == .stale)
     }
 
-    /// Rule 4: the wall clock must agree with lastBlockTime + monotonic elapsed.
-    @Test func clockSkewDeniesEverything() throws {
+    /// Rule 4, the clock half: without f + 1 peers vouching, every check is denied —
+    /// whatever the last block's time says.
+    @Test func clockSkewDeniesEverythingUnlessPeersVouch() throws {
         let l = try ledger(F.grant(until: t0 + 60_000))
-        #expect(ask(l, wall: t0 + 1_500, since: 1_000).allowed)  // 500 apart: within the bound
-        #expect(ask(l, wall: t0 + 1_501, since: 1_000).reason == .clockSkew)  // wall clock ahead
-        #expect(ask(l, wall: t0 + 499, since: 1_000).reason == .clockSkew)  // wall clock behind
+        #expect(ask(l, wall: t0 + 1_000, since: 1_000).allowed)
+        #expect(ask(l, wall: t0 + 1_000, since: 1_000, vouched: false).reason == .clockSkew)
+        // Staleness is judged first.
+        #expect(ask(l, wall: t0 + 1_000, since: 1_000, quorum: 6_000, vouched: false).reason == .stale)
+    }
+
+    /// The `trust-own-block-times` sabotage judges the clock by the last block, as the
+    /// first design did: 500 ms apart is within the bound, 501 is not.
+    @Test func theSabotagedClockRuleComparesWithTheLastBlock() throws {
+        let readings = ClockReadings(wallClockMs: t0 + 1_500, sinceLastBlockMs: 1_000, sinceQuorumMs: 100, clockVouched: false)
+        #expect(readings.judgedByLastBlock(timeMs: t0, maxClockSkewMs: 500).clockVouched)
+        #expect(!readings.judgedByLastBlock(timeMs: t0 - 1, maxClockSkewMs: 500).clockVouched)
+        #expect(!readings.judgedByLastBlock(timeMs: t0 + 1_001, maxClockSkewMs: 500).clockVouched)
     }
 
     @Test func notYetValidUntilTheClockOrABlockReachesNotBefore() throws {
@@ -95,7 +113,7 @@ import WarrantWire
             Check(sessionKey: F.agents[0].publicKey, operation: "read", resource: "mail/x", amount: 1),
             Check(sessionKey: F.agents[4].publicKey, operation: "read", resource: "files/a", amount: 1),
         ]
-        let answers = l.check(CheckBatch(checks: checks), readings: ClockReadings(wallClockMs: t0, sinceLastBlockMs: 0))
+        let answers = l.check(CheckBatch(checks: checks), readings: ClockReadings(wallClockMs: t0, sinceLastBlockMs: 0, sinceQuorumMs: 0, clockVouched: true))
         #expect(answers.answers.map(\.reason) == [nil, .outOfScope, .unknownSession])
     }
 }

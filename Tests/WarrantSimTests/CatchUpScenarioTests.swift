@@ -34,7 +34,9 @@ import WarrantTestSupport
         #expect(replayed == Array(1...UInt64(replayed.count)))
     }
 
-    @Test(arguments: [UInt64(3), 4])
+    // Seeds in which the partitioned node asks the Byzantine peer for some of its blocks
+    // (it may catch up from honest peers alone; these were found by scanning seeds).
+    @Test(arguments: [UInt64(2), 8])
     func forgedBlocksAndCertificatesFromAByzantinePeerAreRefused(seed: UInt64) async {
         let script = [ScriptedFault(atMs: 1_000, .partition([2])), ScriptedFault(atMs: 30_000, .heal)]
         let options = SimulationOptions(nodes: 4, byzantine: 1, faults: [.forgedProposal], heights: 80, script: script)
