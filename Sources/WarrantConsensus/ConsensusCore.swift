@@ -241,7 +241,9 @@ public struct ConsensusCore: Sendable {
 
     /// A request admitted at the edge (from a client or forwarded by a peer).
     public mutating func onRequest(id: Digest, bytes: [UInt8], now: UInt64) -> Reaction {
-        guard pool.add(id: id, bytes: bytes) else { return .ignored(pool.contains(id) ? .duplicate : .poolFull) }
+        guard pool.add(id: id, bytes: bytes) else {
+            return .ignored(pool.contains(id) ? .duplicate : pool.wasOrdered(id) ? .alreadyOrdered : .poolFull)
+        }
         var out: [Directive] = [.forwardRequest(bytes)]
         if waitingToPropose { out += proposeIfReady(now: now, force: false) }
         return .acted(out + evaluate(now: now))

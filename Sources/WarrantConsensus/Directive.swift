@@ -99,6 +99,8 @@ public enum Ignored: String, Hashable, Sendable {
     case equivocation
     case staleTimeout = "stale_timeout"
     case poolFull = "pool_full"
+    /// A decided block already carried this request.
+    case alreadyOrdered = "already_ordered"
     case invalidCertificate = "invalid_certificate"
     case invalidEvidence = "invalid_evidence"
 }

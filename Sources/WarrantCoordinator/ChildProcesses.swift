@@ -24,7 +24,8 @@ public final class ChildProcesses: @unchecked Sendable {
         // otherwise inherit it and keep the pipe open after we die.
         _ = fcntl(watchdog.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
         process.standardInput = watchdog
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        // Appended to: a restarted node's earlier lines stay.
+        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         guard let output = FileHandle(forWritingAtPath: log) else { throw CoordinatorError(.launch, "\(log): cannot open for writing") }
         output.seekToEndOfFile()
         process.standardOutput = output

@@ -8,6 +8,9 @@ import WarrantWire
 public actor ClusterControl {
     let cluster: RunningCluster
     var nonce = UInt64(Date().timeIntervalSince1970 * 1_000)
+    /// The link faults each node was told to apply since the last heal, in order: a
+    /// restarted node has none of them until `reapply` sends them again.
+    var linkFaults: [String: [LinkFaultSpec]] = [:]
 
     public init(cluster: RunningCluster) {
         self.cluster = cluster
@@ -21,6 +24,11 @@ public actor ClusterControl {
         do throws(CoordinatorError) {
             let answer = try await client.ask(Control(nonce: nonce, command: command), signedBy: cluster.coordinator, timeout: .seconds(3))
             guard case .controlAnswer(let reply) = answer else { return ["\(node) answered a \(answer.kind.name)"] }
+            switch command {
+            case .setLinkFaults(let spec) where reply.ok: linkFaults[node, default: []].append(spec)
+            case .clearLinkFaults where reply.ok: linkFaults[node] = nil
+            default: break
+            }
             return reply.ok ? [] : ["\(node): \(reply.message)"]
         } catch {
             return ["\(node): \(error.message)"]
@@ -41,6 +49,36 @@ public actor ClusterControl {
             }
         }
         return problems
+    }
+
+    /// Cuts every link from each of `from` to each of `to`: one way, or both ways.
+    public func cut(from: [String], to: [String], oneWay: Bool) async -> [String] {
+        var problems: [String] = []
+        for a in from {
+            for b in to {
+                problems += await self.oneWay(from: a, to: b)
+                if !oneWay { problems += await self.oneWay(from: b, to: a) }
+            }
+        }
+        return problems
+    }
+
+    /// Sends a restarted node the link faults it had before (a process keeps its link
+    /// filter in memory), trying for up to `patience` while the node starts.
+    public func reapply(to node: String, patience: Duration = .seconds(10)) async -> [String] {
+        guard let specs = linkFaults[node], !specs.isEmpty else { return [] }
+        let deadline = ContinuousClock.now + patience
+        var problems: [String] = []
+        for spec in specs {
+            repeat {
+                problems = await send(node, .setLinkFaults(spec))
+                if problems.isEmpty { break }
+                try? await Task.sleep(for: .milliseconds(200))
+            } while ContinuousClock.now < deadline
+            if !problems.isEmpty { return problems }
+        }
+        linkFaults[node] = specs  // what was re-sent was appended again
+        return []
     }
 
     /// Blocks messages from `from` to `to` only (one way).

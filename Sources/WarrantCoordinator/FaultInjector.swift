@@ -16,7 +16,7 @@ public actor FaultInjector {
     /// Starts a node again after a kill (the launcher's own command line).
     let restartNode: @Sendable (String) throws -> Int32
     let control: ClusterControl
-    /// The node `@leader` named when first resolved.
+    /// The node `@leader` named at the last `kill` or `pause`.
     var leader: String?
 
     public init(cluster: RunningCluster, children: ChildProcesses, principal: PrincipalService, history: RunHistory,
@@ -30,15 +30,20 @@ public actor FaultInjector {
     }
 
     /// Applies one fault now; returns a line describing it (and any node that refused).
+    /// A restarted node gets back the link faults it had; `@leader` is resolved now.
     @discardableResult
     public func apply(_ fault: FaultSpec) async -> String {
-        let names = await resolve(fault.nodes)
+        let names = await resolve(fault.nodes, for: fault.kind)
         var detail: String
         var problems: [String] = []
         switch fault.kind {
         case .partition:
             problems = await control.partition([names])
             detail = "partition \(names.joined(separator: ",")) from the rest"
+        case .cut:
+            let from = await resolve(fault.from, for: fault.kind), to = await resolve(fault.to, for: fault.kind)
+            problems = await control.cut(from: from, to: to, oneWay: fault.oneWay)
+            detail = "cut \(from.joined(separator: ",")) \(fault.oneWay ? "->" : "<->") \(to.joined(separator: ","))"
         case .heal:
             problems = await control.heal()
             detail = "heal"
@@ -47,7 +52,12 @@ public actor FaultInjector {
             detail = "kill \(names.joined(separator: ","))"
         case .restart:
             for name in names where !children.isRunning(name) {
-                do { _ = try restartNode(name) } catch { problems.append("\(name): \(error)") }
+                do {
+                    _ = try restartNode(name)
+                    problems += await control.reapply(to: name)
+                } catch {
+                    problems.append("\(name): \(error)")
+                }
             }
             detail = "restart \(names.joined(separator: ","))"
         case .pause, .resume:
@@ -57,37 +67,47 @@ public actor FaultInjector {
             for name in names { problems += await control.send(name, .setClockOffset(ms: fault.ms ?? 0)) }
             detail = "skew \(names.joined(separator: ",")) by \(fault.ms ?? 0) ms"
         case .delay, .drop:
+            let delay = UInt64(max(0, fault.ms ?? 0)), jitter = fault.jitterMs ?? 0, loss = fault.perMille ?? 0
             for name in names {
-                problems += await control.degrade(name, delayMs: UInt64(max(0, fault.ms ?? 0)), dropPerMille: fault.perMille ?? 0)
+                problems += await control.degrade(name, delayMs: delay, jitterMs: jitter, dropPerMille: loss)
             }
-            detail = fault.kind == .delay ? "delay \(fault.ms ?? 0) ms on \(names.joined(separator: ","))"
-                : "drop \(fault.perMille ?? 0)‰ on \(names.joined(separator: ","))"
+            detail = "delay \(delay) ms ±\(jitter), drop \(loss)‰ on \(names.joined(separator: ","))"
         case .revoke:
             detail = await revoke(agent: fault.agent ?? "")
+        case .revokeAll:
+            detail = await revokeAll(principal: fault.principal ?? "")
         }
         if !problems.isEmpty { detail += " (\(problems.joined(separator: "; ")))" }
-        history.record(HistoryEvent(time: history.now, kind: fault.kind == .kill ? .restart : .fault,
-                                    node: fault.kind == .kill || fault.kind == .restart ? names.first : nil,
-                                    detail: fault.kind == .kill ? "crash" : fault.kind == .restart ? "restart" : detail,
-                                    nodes: names.isEmpty ? nil : names))
+        let event = fault.kind == .kill ? "crash" : fault.kind == .restart ? "restart" : nil
+        if let event {
+            // One event per node, so a restart of two nodes lists both (docs/HISTORY.md).
+            for name in names {
+                history.record(HistoryEvent(time: history.now, kind: .restart, node: name, detail: event, nodes: names))
+            }
+        } else {
+            let linkNodes = fault.kind == .cut ? fault.from + fault.to : names
+            history.record(HistoryEvent(time: history.now, kind: .fault, detail: detail, nodes: linkNodes.isEmpty ? nil : linkNodes))
+        }
         return detail
     }
 
-    /// Node names, with `@leader` and `@all` resolved now. `@leader` keeps the node chosen
-    /// the first time, so a later `restart` of `@leader` restarts the node that was killed.
-    func resolve(_ targets: [String]) async -> [String] {
+    /// Node names, with `@leader` and `@all` resolved now. `@leader` is the proposer of
+    /// the height then running; for `restart` and `resume` it is the node `@leader` named
+    /// at the last `kill` or `pause`, so that the node taken down comes back.
+    func resolve(_ targets: [String], for kind: FaultKind) async -> [String] {
         var names: [String] = []
         for target in targets {
             switch target {
             case "@all":
                 names += cluster.topology.nodes.map(\.name)
-            case "@leader":
-                if leader == nil {
-                    let statuses = await cluster.statuses(timeout: .seconds(1)).compactMap(\.status)
-                    leader = statuses.max { $0.height < $1.height }.flatMap { cluster.keys.nodeName(of: $0.proposer) }
-                        ?? cluster.topology.nodes.first?.name
-                }
+            case "@leader" where (kind == .restart || kind == .resume) && leader != nil:
                 names.append(leader!)
+            case "@leader":
+                let statuses = await cluster.statuses(timeout: .seconds(1)).compactMap(\.status)
+                let current = statuses.max { ($0.height, $0.round) < ($1.height, $1.round) }
+                let name = current.flatMap { cluster.keys.nodeName(of: $0.proposer) } ?? cluster.topology.nodes.first!.name
+                if kind == .kill || kind == .pause { leader = name }
+                names.append(name)
             default:
                 names.append(target)
             }
@@ -102,22 +122,47 @@ public actor FaultInjector {
         }
         guard let key = try? cluster.keys.secret(spec.principal) else { return "revoke \(name): no key for \(spec.principal)" }
         let bytes = Envelope.seal(Revoke(nonce: await principal.nextNonce(spec.principal), session: session), by: key).encoded
+        let outcome = await order(bytes)
+        if outcome.accepted { await principal.markRevoked(session) }
+        return "revoke \(name)'s session \(session.short): \(outcome.line)"
+    }
+
+    /// A principal revokes every session it granted.
+    func revokeAll(principal name: String) async -> String {
+        guard let key = try? cluster.keys.secret(name) else { return "revoke-all \(name): no key for \(name)" }
+        let bytes = Envelope.seal(RevokeAll(nonce: await principal.nextNonce(name)), by: key).encoded
+        let outcome = await order(bytes)
+        if outcome.accepted { await principal.markAllRevoked(by: name) }
+        return "revoke-all of \(name): \(outcome.line)"
+    }
+
+    /// Orders a principal's request through any node, recording the request and its
+    /// outcome: ok, fail with its reason, or unknown with `timeout` when no block
+    /// carried it in time.
+    func order(_ bytes: [UInt8]) async -> (accepted: Bool, line: String) {
         let id = Blake2b.hash(bytes)
         history.record(HistoryEvent(time: history.now, kind: .request, node: cluster.clients.first?.name, request: id.hex,
                                     bytes: Hex.encode(bytes)))
         do throws(CoordinatorError) {
             let (node, answer) = try await cluster.order(bytes)
-            if case .result(let result) = answer {
-                if result.outcome.accepted { await principal.markRevoked(session) }
+            switch answer {
+            case .result(let result):
                 history.record(HistoryEvent(time: history.now, kind: .ack, node: node, request: id.hex,
                                             outcome: result.outcome.accepted ? "ok" : "fail", reason: result.outcome.reason?.name,
                                             height: result.height))
-                return "revoke \(name)'s session \(session.short): \(result.outcome.accepted ? "committed" : result.outcome.reason?.name ?? "rejected") at height \(result.height)"
+                return (result.outcome.accepted, "\(result.outcome.accepted ? "committed" : result.outcome.reason?.name ?? "rejected") at height \(result.height)")
+            case .error(let error):
+                let timedOut = error.reason == .timeout
+                history.record(HistoryEvent(time: history.now, kind: .ack, node: node, request: id.hex,
+                                            outcome: timedOut ? "unknown" : "fail", reason: error.reason.name))
+                return (false, timedOut ? "not committed in time (timeout; it may still commit)" : "refused by \(node): \(error.reason.name)")
+            default:
+                history.record(HistoryEvent(time: history.now, kind: .ack, node: node, request: id.hex, outcome: "unknown"))
+                return (false, "\(node) answered a \(answer.kind.name)")
             }
-            return "revoke \(name): \(node) answered a \(answer.kind.name)"
         } catch {
-            history.record(HistoryEvent(time: history.now, kind: .ack, request: id.hex, outcome: "unknown"))
-            return "revoke \(name): \(error.message)"
+            history.record(HistoryEvent(time: history.now, kind: .ack, request: id.hex, outcome: "unknown", reason: ReasonCode.timeout.name))
+            return (false, "no node answered (timeout): \(error.message)")
         }
     }
 }

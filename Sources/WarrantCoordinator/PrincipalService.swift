@@ -19,6 +19,8 @@ public actor PrincipalService {
     /// Every grant signed, by session id, and the sessions revoked since (for probes).
     public private(set) var granted: [Digest: Grant] = [:]
     public private(set) var revoked: Set<Digest> = []
+    /// Which principal signed each granted session (for `revoke-all`).
+    var principalOf: [Digest: String] = [:]
     var serving: Task<Void, Never>?
 
     public init(topology: Topology, keys: ClusterKeys, address: String) throws(CoordinatorError) {
@@ -45,6 +47,11 @@ public actor PrincipalService {
     public func session(of agent: String) -> Digest? { latestSession[agent] }
 
     public func markRevoked(_ session: Digest) { revoked.insert(session) }
+
+    /// A committed revoke-all of `principal` ended every session it had granted.
+    public func markAllRevoked(by principal: String) {
+        revoked.formUnion(principalOf.filter { $0.value == principal }.keys)
+    }
 
     /// The next nonce of a principal: wall-clock based, so runs on one cluster never reuse one.
     public func nextNonce(_ principal: String) -> UInt64 {
@@ -88,6 +95,7 @@ public actor PrincipalService {
         let signed = Envelope.seal(grant, by: principal).encoded
         latestSession[agent.name] = Blake2b.hash(signed)
         granted[Blake2b.hash(signed)] = grant
+        principalOf[Blake2b.hash(signed)] = agent.principal
         return signed
     }
 }

@@ -82,10 +82,10 @@ public struct Verdict: Encodable, Sendable {
         }
         if !blastRadius.isEmpty {
             lines.append("")
-            lines.append("blast radius (ms; null: no such event)   after expiry  after cut-off  after revoke commit  allows after revoke applied")
+            lines.append("blast radius (ms; null: no such event)   after expiry  after cut-off  after last contact  after revoke commit  allows after revoke applied")
             func show(_ value: Int64?) -> String { value.map(String.init) ?? "null" }
             for r in blastRadius {
-                lines.append("\(r.node.padding(toLength: 40, withPad: " ", startingAt: 0))\(show(r.afterExpiryMs).padding(toLength: 14, withPad: " ", startingAt: 0))\(show(r.afterCutoffMs).padding(toLength: 15, withPad: " ", startingAt: 0))\(show(r.afterRevokeCommitMs).padding(toLength: 21, withPad: " ", startingAt: 0))\(r.allowsAfterRevokeApplied.map(String.init) ?? "null")")
+                lines.append("\(r.node.padding(toLength: 40, withPad: " ", startingAt: 0))\(show(r.afterExpiryMs).padding(toLength: 14, withPad: " ", startingAt: 0))\(show(r.afterCutoffMs).padding(toLength: 15, withPad: " ", startingAt: 0))\(show(r.afterLastContactMs).padding(toLength: 20, withPad: " ", startingAt: 0))\(show(r.afterRevokeCommitMs).padding(toLength: 21, withPad: " ", startingAt: 0))\(r.allowsAfterRevokeApplied.map(String.init) ?? "null")")
             }
         }
         let rejections = rejected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

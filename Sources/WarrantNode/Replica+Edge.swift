@@ -36,6 +36,9 @@ extension Replica {
             let (work, refusal) = try receiveBlocks(blocks, from: sender, now: now)
             return Reception(outbound: out + work, refusal: refusal)
         case .grant, .revoke, .revokeAll, .act:
+            // A request our database already holds was committed (perhaps before a
+            // restart emptied the core's memory of ordered requests): never again.
+            if try storedOutcomeExists(opened.hash) { return Reception(outbound: out) }
             out += try execute(core.onRequest(id: opened.hash, bytes: bytes, now: now).directives, now: now)
         case .clockProbe(let probe):
             guard validators.contains(sender) else { return Reception(outbound: out, refusal: "\(sender.short) is not a validator") }
@@ -46,6 +49,14 @@ extension Replica {
             return Reception(outbound: out, refusal: "\(sender.short) sent a \(opened.envelope.kind.name), which peers do not exchange")
         }
         return Reception(outbound: out)
+    }
+
+    func storedOutcomeExists(_ id: Digest) throws(NodeError) -> Bool {
+        do {
+            return try store.storedOutcome(of: id) != nil
+        } catch {
+            throw NodeError(.storage, error.description)
+        }
     }
 
     /// Every signature a block carries besides its certificate: its requests (those in

@@ -15,6 +15,14 @@ public struct Topology: Sendable {
     public var workload: WorkloadSpec
     public var faults: [FaultSpec]
     public var probes: ProbeSpec
+    /// What loaded but deserves a word (ports in the kernel's ephemeral range, …):
+    /// `run` and `up` print these before they start.
+    public var warnings: [String] = []
+
+    /// The kernel hands out ports in this range to other programs' outgoing
+    /// connections (Linux's default `ip_local_port_range`); a node listening there may
+    /// find its port taken.
+    public static let ephemeralPorts = 32_768...60_999
 
     public func node(named name: String) -> NodeSpec? { nodes.first { $0.name == name } }
 
@@ -118,6 +126,9 @@ public struct WorkloadSpec: Sendable, Hashable {
 public enum FaultKind: String, Sendable, Hashable, CaseIterable {
     /// Cut `nodes` off from the rest (both ways), through the in-process link filter.
     case partition
+    /// Cut every link from each node of `from` to each node of `to` — one way with
+    /// `one_way`, else both: bridges and other non-transitive partitions.
+    case cut
     /// Remove every link fault.
     case heal
     /// SIGKILL the node processes in `nodes`; `restart` starts them again from their data.
@@ -126,15 +137,23 @@ public enum FaultKind: String, Sendable, Hashable, CaseIterable {
     case pause, resume
     /// Shift the wall clock of `nodes` by `ms` (negative: behind).
     case skew
-    /// Delay (`ms`) or drop (`per_mille`) messages on every link of `nodes`.
+    /// Delay (`ms`, ± `jitter_ms`) and/or drop (`per_mille`) messages on every link of
+    /// `nodes`; `delay` and `drop` are the same fault, named by what it mostly does.
     case delay, drop
     /// The principal of `agent` revokes that agent's session.
     case revoke
+    /// `principal` revokes every session it granted, at once.
+    case revokeAll = "revoke-all"
+
+    /// Faults that are requests to the cluster: they run beside the schedule (one that
+    /// cannot commit must not hold back the faults after it).
+    public var isRequest: Bool { self == .revoke || self == .revokeAll }
 }
 
 public struct FaultSpec: Sendable, Hashable {
-    /// Targets resolved when the fault fires: `@leader` (the proposer of the highest
-    /// height any node reports) and `@all` (every node).
+    /// Targets resolved when the fault fires: `@leader` (the proposer of the height then
+    /// running; for `restart` and `resume`, the node `@leader` named when it was killed
+    /// or paused) and `@all` (every node).
     public static let runTimeTargets: Set<String> = ["@leader", "@all"]
 
     public var atMs: UInt64
@@ -143,4 +162,26 @@ public struct FaultSpec: Sendable, Hashable {
     public var ms: Int64?
     public var perMille: UInt64?
     public var agent: String?
+    public var jitterMs: UInt64? = nil
+    /// For `cut`: the links from each of `from` to each of `to`.
+    public var from: [String] = []
+    public var to: [String] = []
+    public var oneWay: Bool = false
+    /// For `revoke-all`.
+    public var principal: String? = nil
+
+    public init(atMs: UInt64, kind: FaultKind, nodes: [String], ms: Int64? = nil, perMille: UInt64? = nil, agent: String? = nil,
+                jitterMs: UInt64? = nil, from: [String] = [], to: [String] = [], oneWay: Bool = false, principal: String? = nil) {
+        self.atMs = atMs
+        self.kind = kind
+        self.nodes = nodes
+        self.ms = ms
+        self.perMille = perMille
+        self.agent = agent
+        self.jitterMs = jitterMs
+        self.from = from
+        self.to = to
+        self.oneWay = oneWay
+        self.principal = principal
+    }
 }

@@ -6,7 +6,8 @@ import WarrantWire
 
 extension Topology {
     /// The node bugs a topology may plant (`warrant-node --sabotage`).
-    public static let sabotageNames: Set<String> = ["ignore-expiry", "ignore-staleness", "accept-bad-signature"]
+    public static let sabotageNames: Set<String> = ["ignore-expiry", "ignore-staleness", "accept-bad-signature",
+                                                    "reset-staleness-on-restart", "trust-own-block-times"]
 
     /// The Byzantine behaviours a topology may give a node (`warrant-node --byzantine`).
     public static let byzantineNames: Set<String> = ["equivocate", "withhold", "forge", "replay"]
@@ -44,7 +45,7 @@ extension Topology {
         let principals = try readPrincipals(&top)
         let agents = try readAgents(&top, principals: principals)
         let workload = try readWorkload(&top)
-        let faults = try readFaults(&top, nodes: nodes, agents: agents, seed: seed)
+        let faults = try readFaults(&top, nodes: nodes, agents: agents, principals: Set(principals.map(\.name)), seed: seed)
         var probes = ProbeSpec(intervalMs: 250, sample: 2)
         if var f = try top.table("probes") {
             probes = ProbeSpec(intervalMs: try f.uint("interval_ms", default: 250, in: 0...60_000),
@@ -52,8 +53,9 @@ extension Topology {
             try f.rejectUnknown()
         }
         try top.rejectUnknown()
-        let topology = Topology(file: file, cluster: cluster, nodes: nodes, principals: principals, agents: agents,
+        var topology = Topology(file: file, cluster: cluster, nodes: nodes, principals: principals, agents: agents,
                                 workload: workload, faults: faults, probes: probes)
+        topology.warnings = ephemeralPortWarnings(nodes, file: file)
         try topology.checkRelations(clusterFields)
         let n = topology.validators.count, f = (n - 1) / 3
         let faulty = n - topology.honestNodes.count
@@ -229,7 +231,8 @@ extension Topology {
         return spec
     }
 
-    static func readFaults(_ top: inout TOMLFields, nodes: [NodeSpec], agents: [AgentSpec], seed override: UInt64?) throws(TopologyError) -> [FaultSpec] {
+    static func readFaults(_ top: inout TOMLFields, nodes: [NodeSpec], agents: [AgentSpec], principals: Set<String>,
+                           seed override: UInt64?) throws(TopologyError) -> [FaultSpec] {
         var out: [FaultSpec] = []
         for var f in try top.tables("faults") {
             let atMs = try f.int("at_ms") ?? 0
@@ -247,24 +250,46 @@ extension Topology {
             guard let kind = FaultKind(rawValue: kindName) else {
                 throw f.error(.badValue, "kind", "'\(kindName)' is not one of \(FaultKind.allCases.map(\.rawValue).joined(separator: ", ")), nemesis")
             }
-            let targets = try f.strings("nodes") ?? []
-            for (index, target) in targets.enumerated()
-            where !nodes.contains(where: { $0.name == target }) && !FaultSpec.runTimeTargets.contains(target) {
-                throw f.error(.unknownName, "nodes[\(index)]", "no node is named '\(target)' (nor is it @leader or @all)")
+            func nodeList(_ key: String) throws(TopologyError) -> [String] {
+                let names = try f.strings(key) ?? []
+                for (index, target) in names.enumerated()
+                where !nodes.contains(where: { $0.name == target }) && !FaultSpec.runTimeTargets.contains(target) {
+                    throw f.error(.unknownName, "\(key)[\(index)]", "no node is named '\(target)' (nor is it @leader or @all)")
+                }
+                return names
             }
+            let targets = try nodeList("nodes")
             let spec = FaultSpec(atMs: UInt64(atMs), kind: kind, nodes: targets, ms: try f.int("ms", in: -86_400_000...86_400_000),
-                                 perMille: try f.int("per_mille", in: 0...1_000).map(UInt64.init), agent: try f.string("agent"))
+                                 perMille: try f.int("per_mille", in: 0...1_000).map(UInt64.init), agent: try f.string("agent"),
+                                 jitterMs: try f.int("jitter_ms", in: 0...60_000).map(UInt64.init),
+                                 from: try nodeList("from"), to: try nodeList("to"), oneWay: try f.bool("one_way") ?? false,
+                                 principal: try f.string("principal"))
             switch kind {
             case .partition, .kill, .restart, .pause, .resume:
                 guard !targets.isEmpty else { throw f.error(.missingKey, "nodes", "a \(kind.rawValue) needs the nodes it acts on") }
-            case .skew, .delay:
+            case .cut:
+                guard !spec.from.isEmpty, !spec.to.isEmpty else {
+                    throw f.error(.missingKey, spec.from.isEmpty ? "from" : "to", "a cut needs the nodes on both ends of its links (from, to)")
+                }
+                if let both = Set(spec.from).intersection(spec.to).first {
+                    throw f.error(.badValue, "to", "'\(both)' is on both ends of a cut")
+                }
+            case .skew:
                 guard !targets.isEmpty else { throw f.error(.missingKey, "nodes", "a \(kind.rawValue) needs the nodes it acts on") }
                 guard spec.ms != nil else { throw f.error(.missingKey, "ms", "a \(kind.rawValue) needs ms") }
-            case .drop:
-                guard !targets.isEmpty, spec.perMille != nil else { throw f.error(.missingKey, "per_mille", "a drop needs nodes and per_mille") }
+            case .delay, .drop:
+                guard !targets.isEmpty else { throw f.error(.missingKey, "nodes", "a \(kind.rawValue) needs the nodes it acts on") }
+                guard spec.ms != nil || spec.perMille != nil else {
+                    throw f.error(.missingKey, kind == .delay ? "ms" : "per_mille", "a \(kind.rawValue) needs ms (delay) and/or per_mille (loss)")
+                }
+                if let ms = spec.ms, ms < 0 { throw f.error(.badValue, "ms", "a delay cannot be negative") }
             case .revoke:
                 guard let agent = spec.agent, agents.contains(where: { $0.name == agent }) else {
                     throw f.error(.unknownName, "agent", "a revoke needs the name of an agent whose session is revoked")
+                }
+            case .revokeAll:
+                guard let principal = spec.principal, principals.contains(principal) else {
+                    throw f.error(.unknownName, "principal", "a revoke-all needs the name of a principal of this topology")
                 }
             case .heal:
                 break
@@ -273,6 +298,19 @@ extension Topology {
             out.append(spec)
         }
         return out.sorted { $0.atMs < $1.atMs }
+    }
+
+    /// One warning per node that listens on a TCP port in the kernel's ephemeral range.
+    static func ephemeralPortWarnings(_ nodes: [NodeSpec], file: String) -> [String] {
+        nodes.compactMap { node in
+            let addresses = [node.client, node.commits, node.control] + node.peerListen.values.sorted()
+            let ports = addresses.compactMap { address -> Int? in
+                guard address.hasPrefix("tcp://"), let colon = address.lastIndex(of: ":") else { return nil }
+                return Int(address[address.index(after: colon)...])
+            }.filter { Topology.ephemeralPorts.contains($0) }
+            guard let port = ports.min() else { return nil }
+            return "\(file): node \(node.name) listens on port \(port), inside the kernel's ephemeral range (32768–60999), where other programs' outgoing connections can take it; choose a base_port below 32768"
+        }
     }
 
     static func patterns(_ texts: [String], _ f: TOMLFields, _ key: String) throws(TopologyError) -> [ResourcePattern] {

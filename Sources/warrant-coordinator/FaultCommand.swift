@@ -40,7 +40,7 @@ struct FaultCommand: AsyncParsableCommand {
     /// Asks the `up` process that owns the children to kill or restart one (so that a
     /// restarted node still dies with it).
     static func askUp(_ options: ClusterOptions, _ line: String) async throws {
-        let address = "ipc://\(URL(fileURLWithPath: options.dir).standardizedFileURL.path)/coordinator.sock"
+        let address = try LocalEndpoint.address(directory: options.dir, name: "coordinator")
         do {
             let client = try RequestClient(dialing: address, maxMessageBytes: 4_096)
             defer { client.close() }

@@ -28,16 +28,21 @@ struct UpCommand: AsyncParsableCommand {
         let launched: Launched
         do {
             launched = try await launch(topology: topology, into: dir, logLevel: logLevel, children: children)
-        } catch {
+        } catch let error as TopologyError {
             children.stopAll()
             throw ValidationError("\(error)")
+        } catch {
+            children.stopAll()
+            throw CommandFailure("\(error)")  // a runtime failure: no usage text
         }
+        for warning in launched.topology.warnings { say("warning: \(warning)") }
         // Ctrl-C or SIGTERM ends this process; every child follows through its watchdog pipe.
         Watchdog.dieOnSignals()
         // The topology's agents too, with the coordinator playing their principals; they
         // act until the cluster is stopped.
         let root = URL(fileURLWithPath: dir).standardizedFileURL.path
-        let principal = try PrincipalService(topology: launched.topology, keys: launched.running.keys, address: "ipc://\(root)/principal.sock")
+        let principal = try PrincipalService(topology: launched.topology, keys: launched.running.keys,
+                                             address: LocalEndpoint.address(directory: root, name: "principal"))
         await principal.start()
         var file = launched.file
         file.agents = try startAgents(launched.topology, dir: root, keys: file.keys, epochMs: UInt64(Date().timeIntervalSince1970 * 1_000),
@@ -79,7 +84,8 @@ func startAgents(_ topology: Topology, dir: String, keys: String, epochMs: UInt6
     for agent in topology.agents {
         let home = "\(dir)/agents/\(agent.name)"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        var arguments = ["--topology", topology.file, "--id", agent.name, "--keys", keys, "--principal", "ipc://\(dir)/principal.sock",
+        var arguments = ["--topology", topology.file, "--id", agent.name, "--keys", keys,
+                         "--principal", try LocalEndpoint.address(directory: dir, name: "principal"),
                          "--history", "\(home)/history.jsonl", "--epoch-ms", "\(epochMs)", "--watchdog-fd", "0", "--seed", "\(seed)"]
         if let durationMs { arguments += ["--duration-ms", "\(durationMs)"] }
         let pid = try children.start("agent:\(agent.name)", executable: agentBinary, arguments: arguments, log: "\(home)/agent.log")
@@ -137,7 +143,8 @@ func launch(topology path: String, into dir: String, logLevel: String, children:
         let statuses = await running.statuses(timeout: .seconds(1))
         if statuses.allSatisfy({ $0.status != nil }) { break }
         for node in topology.nodes where !children.isRunning(node.name) {
-            throw CoordinatorError(.launch, "\(node.name) exited at start; see \(root)/nodes/\(node.name)/node.log")
+            let log = "\(root)/nodes/\(node.name)/node.log"
+            throw CoordinatorError(.launch, "\(node.name) exited at start: \(lastError(inLog: log) ?? "no reason logged"); see \(log)")
         }
         guard Date() < deadline else {
             throw CoordinatorError(.launch, "not every node answered within 30 s: \(statuses.filter { $0.status == nil }.map(\.node))")
@@ -147,12 +154,20 @@ func launch(topology path: String, into dir: String, logLevel: String, children:
     return Launched(topology: topology, file: file, running: running, restart: start)
 }
 
+/// The last error a node logged (its `stopping` or `critical` line), to say why it died.
+func lastError(inLog path: String) -> String? {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+    let lines = text.split(separator: "\n").suffix(40)
+    return lines.last { $0.contains("critical") || $0.contains("error") || $0.contains("Error") }.map { String($0.suffix(400)) }
+}
+
 /// Prints a line at once, unbuffered, so status lines reach a file or pipe as they happen.
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
-/// The `up` process's own endpoint (`ipc://DIR/coordinator.sock`), through which the fault
+/// The `up` process's own endpoint (`ipc://DIR/coordinator.sock`, or its short stand-in:
+/// `LocalEndpoint`), through which the fault
 /// scripts kill and restart nodes: the restarted node is again this process's child and
 /// dies with it. Lines: `kill NAME`, `restart NAME`; answers `ok …` or an error.
 final class ChildOwner: Sendable {
@@ -160,7 +175,7 @@ final class ChildOwner: Sendable {
     let task: Task<Void, Never>
 
     init(directory: String, children: ChildProcesses, restart: @escaping @Sendable (String) throws -> Int32) throws {
-        server = try ReplyServer(listening: "ipc://\(directory)/coordinator.sock", maxMessageBytes: 4_096)
+        server = try ReplyServer(listening: LocalEndpoint.address(directory: directory, name: "coordinator"), maxMessageBytes: 4_096)
         let server = self.server
         task = Task {
             for await request in server.requests {

@@ -34,15 +34,19 @@ import WarrantTestSupport
         #expect(replayed == Array(1...UInt64(replayed.count)))
     }
 
-    // Seeds in which the partitioned node asks the Byzantine peer for some of its blocks
-    // (it may catch up from honest peers alone; these were found by scanning seeds).
-    @Test(arguments: [UInt64(2), 8])
-    func forgedBlocksAndCertificatesFromAByzantinePeerAreRefused(seed: UInt64) async {
+    /// Whether the partitioned node asks the Byzantine peer for blocks at all depends on
+    /// the seed (it may catch up from honest peers alone), so seeds are tried in turn
+    /// until one shows a forgery refused; every run must keep every rule.
+    @Test func forgedBlocksAndCertificatesFromAByzantinePeerAreRefused() async {
         let script = [ScriptedFault(atMs: 1_000, .partition([2])), ScriptedFault(atMs: 30_000, .heal)]
         let options = SimulationOptions(nodes: 4, byzantine: 1, faults: [.forgedProposal], heights: 80, script: script)
-        let result = await simulate(seed, options)
-        #expect(result.violations.isEmpty, "\(result.violations.prefix(3))")
-        #expect(result.forgeriesRefused > 0)
-        #expect(result.minHonestHeight >= 80)
+        var refusedIn: UInt64?
+        for seed in UInt64(1)...12 where refusedIn == nil {
+            let result = await simulate(seed, options)
+            #expect(result.violations.isEmpty, "seed \(seed): \(result.violations.prefix(3))")
+            #expect(result.minHonestHeight >= 80, "seed \(seed)")
+            if result.forgeriesRefused > 0 { refusedIn = seed }
+        }
+        #expect(refusedIn != nil, "no seed in 1...12 had the Byzantine peer serve a forgery that was refused")
     }
 }

@@ -67,6 +67,12 @@ import WarrantTopology
         ("[[faults]]\nat_ms = 10\nkind = \"kill\"\nnodes = [\"z\"]", TopologyError.Code.unknownName, "faults[0].nodes[0]", "'z'"),
         ("[[faults]]\nat_ms = 10\nkind = \"explode\"", .badValue, "faults[0].kind", "explode"),
         ("[workload]\nduration_ms = 5000\nspeed = 3", .unknownKey, "workload.speed", "speed"),
+        ("[[faults]]\nat_ms = 10\nkind = \"cut\"\nfrom = [\"a\"]", .missingKey, "faults[0].to", "both ends"),
+        ("[[faults]]\nat_ms = 10\nkind = \"cut\"\nfrom = [\"a\"]\nto = [\"b\", \"q\"]", .unknownName, "faults[0].to[1]", "'q'"),
+        ("[[faults]]\nat_ms = 10\nkind = \"cut\"\nfrom = [\"a\"]\nto = [\"a\"]", .badValue, "faults[0].to", "both ends"),
+        ("[[faults]]\nat_ms = 10\nkind = \"revoke-all\"\nprincipal = \"nobody\"", .unknownName, "faults[0].principal", "principal"),
+        ("[[faults]]\nat_ms = 10\nkind = \"delay\"\nnodes = [\"a\"]", .missingKey, "faults[0].ms", "per_mille"),
+        ("[[faults]]\nat_ms = 10\nkind = \"delay\"\nnodes = [\"a\"]\nms = -5", .badValue, "faults[0].ms", "negative"),
     ])
     func additionsThatBreakItAreNamed(_ addition: String, _ code: TopologyError.Code, _ key: String, _ words: String) throws {
         let error = try #require(refusal(Self.minimal + "\n" + addition))
@@ -91,6 +97,44 @@ import WarrantTopology
         #expect(text != Self.minimal)
         let error = try #require(refusal(text))
         #expect(error.code == code && error.key == key && error.reason.contains(words), "\(error)")
+    }
+
+    @Test func cutsRevokeAllAndDelayWithLossLoad() throws {
+        let topology = try Topology.parse(Self.minimal + """
+
+            [[faults]]
+            at_ms = 10
+            kind = "cut"
+            from = ["a", "b"]
+            to = ["d"]
+            one_way = true
+            [[faults]]
+            at_ms = 20
+            kind = "delay"
+            nodes = ["c"]
+            ms = 40
+            jitter_ms = 10
+            per_mille = 100
+            [[faults]]
+            at_ms = 30
+            kind = "revoke-all"
+            principal = "p"
+            """, file: "t.toml")
+        let cut = topology.faults[0], delay = topology.faults[1], revokeAll = topology.faults[2]
+        #expect(cut.kind == .cut && cut.from == ["a", "b"] && cut.to == ["d"] && cut.oneWay)
+        #expect(delay.ms == 40 && delay.jitterMs == 10 && delay.perMille == 100)
+        #expect(revokeAll.kind == .revokeAll && revokeAll.principal == "p" && revokeAll.kind.isRequest)
+        #expect(topology.warnings.isEmpty)
+    }
+
+    @Test func portsInTheEphemeralRangeAreWarnedAbout() throws {
+        let high = try Topology.parse(Self.minimal.replacingOccurrences(of: "base_port = 30000", with: "base_port = 40000"), file: "t.toml")
+        #expect(high.warnings.count == 4)
+        #expect(high.warnings[0].contains("t.toml") && high.warnings[0].contains("40000") && high.warnings[0].contains("32768"))
+        // A node's own address below the range clears its warning; one above it earns one.
+        let mixed = try Topology.parse(Self.minimal.replacingOccurrences(of: "name = \"a\"", with: "name = \"a\"\nclient = \"tcp://127.0.0.1:45000\""),
+                                       file: "t.toml")
+        #expect(mixed.warnings.count == 1 && mixed.warnings[0].contains("node a") && mixed.warnings[0].contains("45000"))
     }
 
     @Test func aMissingFileIsNamed() {
@@ -143,9 +187,10 @@ import WarrantTopology
     @Test func everyShippedChaosScenarioLoads() throws {
         let directory = TopologyTests.root.appendingPathComponent("chaos")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".toml") }.sorted()
-        #expect(files == ["byzantine-equivocate.toml", "byzantine-forge.toml", "clock-skew.toml", "crash-all.toml", "leader-kill.toml",
-                          "nemesis.toml", "partition-expiry.toml", "pause-leader.toml", "revoke-under-partition.toml",
-                          "rogue-agents.toml", "twins.toml"])
+        #expect(files == ["bridge.toml", "byzantine-equivocate.toml", "byzantine-forge.toml", "clock-skew.toml", "crash-all.toml",
+                          "leader-kill.toml", "nemesis.toml", "one-way-cut.toml", "partition-expiry.toml", "pause-leader.toml",
+                          "restart-while-cut-off.toml", "revoke-under-partition.toml", "rogue-agents.toml", "skewed-proposer.toml",
+                          "twins.toml"])
         for file in files { _ = try Topology.load(directory.appendingPathComponent(file).path) }
         for file in try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("sabotage").path) {
             _ = try Topology.load(directory.appendingPathComponent("sabotage").appendingPathComponent(file).path)
