@@ -55,7 +55,7 @@ for line in open(os.path.join(out, "results.txt")):
     except (OSError, ValueError):
         summary = None
     if summary is None:
-        rows.append((name, "ERROR", "-", "-", "-", "-", "-", seconds)); failed += 1; continue
+        rows.append((name, "ERROR", "-", "-", "-", "-", "-", "-", seconds)); failed += 1; continue
     violations = sum(c["violations"] for c in summary["checks"].values())
     broken = ",".join(sorted(k for k, c in summary["checks"].items() if not c["ok"])) or "-"
     def worst(key):
@@ -65,8 +65,9 @@ for line in open(os.path.join(out, "results.txt")):
     verdict = summary["verdict"]
     if verdict != "pass" or status != "0": failed += 1
     rows.append((name, verdict.upper(), f"{violations} {broken}", worst("after_expiry_ms"), worst("after_cutoff_ms"),
-                 worst("after_revoke_commit_ms"), str(commits), seconds))
-header = ("scenario", "verdict", "violations", "after expiry ms", "after cut-off ms", "after revoke ms", "commits", "wall s")
+                 worst("after_last_contact_ms"), worst("after_revoke_commit_ms"), str(commits), seconds))
+header = ("scenario", "verdict", "violations", "after expiry ms", "after cut-off ms", "after last contact ms",
+          "after revoke ms", "commits", "wall s")
 widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
 for row in [header] + rows:
     print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)))

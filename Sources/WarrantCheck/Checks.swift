@@ -22,7 +22,7 @@ public struct CheckInput: Sendable {
     }
 }
 
-/// The checkers of DESIGN.md's rules, one function each; `all` runs every one.
+/// The checkers of docs/DESIGN.md's rules, one function each; `all` runs every one.
 public enum Checks {
     public static func all(_ input: CheckInput) -> [Violation] {
         agreement(input) + committedRequests(input) + nothingLost(input) + liveness(input) + evidence(input) + probes(input) + badInput(input)

@@ -99,7 +99,7 @@ public struct Violation: Hashable, Sendable, CustomStringConvertible {
         case failClosed = "fail_closed"
         /// Rule 7: a malformed or badly signed request is never acknowledged as accepted.
         case badInput = "bad_input"
-        /// Beyond DESIGN.md's seven: equivocation an honest node held is committed.
+        /// Beyond docs/DESIGN.md's seven: equivocation an honest node held is committed.
         case evidence
         /// Real runs only: every agent of the topology sent requests (a run whose agents
         /// could not start proves nothing).

@@ -1,7 +1,7 @@
 import WarrantCrypto
 import WarrantWire
 
-/// How far, per node, authority outlived its end — DESIGN.md's blast radius, measured
+/// How far, per node, authority outlived its end — docs/DESIGN.md's blast radius, measured
 /// from the coordinator's probes against what the chain committed.
 public struct BlastRadius: Codable, Hashable, Sendable {
     public var node: String

@@ -39,7 +39,7 @@ public struct ClockReadings: Hashable, Sendable {
 }
 
 extension Ledger {
-    /// The local answer to "may this key do this now?" (DESIGN.md rules 3 and 4), from
+    /// The local answer to "may this key do this now?" (docs/DESIGN.md, rules 3 and 4), from
     /// this ledger and the node's clock readings alone:
     /// 1. `stale` when no block has been applied yet, or the node has not heard from a
     ///    quorum at its own height within `maxStalenessMs` (monotonic), or not at all

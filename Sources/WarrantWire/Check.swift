@@ -2,7 +2,7 @@ import WarrantCrypto
 
 /// A local, read-only question to one node: may `sessionKey` do `operation` on
 /// `resource` for `amount`, now? `session` picks one session when the key holds several.
-/// The node answers from its own state and clocks (DESIGN.md rules 3 and 4); nothing is
+/// The node answers from its own state and clocks (docs/DESIGN.md, rules 3 and 4); nothing is
 /// ordered. Signed by whoever asks.
 public struct Check: WireBody, Codable {
     public static let kind = MessageKind.check

@@ -1,5 +1,5 @@
 /// Why a request was refused or a check denied. The wire carries the number; JSON, logs
-/// and docs carry the name, exactly as listed in DESIGN.md.
+/// and docs carry the name, exactly as listed in docs/DESIGN.md.
 public enum ReasonCode: UInt8, Sendable, NamedCode {
     case expired = 1
     case notYetValid = 2

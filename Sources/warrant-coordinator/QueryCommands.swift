@@ -59,7 +59,8 @@ struct CheckCommand: AsyncParsableCommand {
             }
             let verdict = a.allowed ? "allow" : "deny  \(a.reason?.name ?? "")"
             let left = a.timeLeftMs.map { "  \($0) ms left" } ?? ""
-            print("\(row.node)  \(verdict)  (height \(a.height), last block \(a.sinceLastBlockMs) ms ago)\(left)")
+            let quorum = a.sinceQuorumMs.map { "quorum \($0) ms ago" } ?? "no quorum since start"
+            print("\(row.node)  \(verdict)  (height \(a.height), \(quorum), last block \(a.sinceLastBlockMs) ms ago)\(left)")
         }
         if rows.contains(where: { $0.answer == nil }) { throw ExitCode(1) }
     }
@@ -90,8 +91,20 @@ func statusTable(_ rows: [(String, NodeStatus?, String?)], keys running: Running
     rows.map { node, status, problem in
         guard let s = status else { return "\(node)  down: \(problem ?? "")" }
         let proposer = running.keys.nodeName(of: s.proposer) ?? s.proposer.short
-        return "\(node)  height \(s.height)  round \(s.round) \(s.step)  last block \(s.sinceLastBlockMs) ms ago  sessions \(s.sessions)  peers \(s.peersSeen.joined(separator: ","))  proposer \(proposer)\(s.paused ? "  PAUSED" : "")"
+        return "\(node)  \(freshness(s))  \(clock(s))  height \(s.height)  round \(s.round) \(s.step)  last block \(s.sinceLastBlockMs) ms ago  sessions \(s.sessions)  peers \(s.peersSeen.joined(separator: ","))  proposer \(proposer)\(s.paused ? "  PAUSED" : "")"
     }.joined(separator: "\n")
+}
+
+/// "fresh (quorum 120 ms ago)", "STALE (no quorum for 7.3 s)" or "STALE since start".
+func freshness(_ s: NodeStatus) -> String {
+    guard let since = s.sinceQuorumMs else { return "STALE since start" }
+    return s.fresh ? "fresh (quorum \(since) ms ago)" : String(format: "STALE (no quorum for %.1f s)", Double(since) / 1_000)
+}
+
+/// "clock +3 ms" when f + 1 validators vouch for it, else "CLOCK NOT VOUCHED FOR (-1500 ms)".
+func clock(_ s: NodeStatus) -> String {
+    let offset = s.clockOffsetMs.map { "\($0 >= 0 ? "+" : "")\($0) ms" } ?? "no readings"
+    return s.clockVouched ? "clock \(offset)" : "CLOCK NOT VOUCHED FOR (\(offset))"
 }
 
 struct SessionsCommand: AsyncParsableCommand {

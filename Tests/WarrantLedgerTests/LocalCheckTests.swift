@@ -3,7 +3,7 @@ import WarrantCrypto
 import WarrantWire
 @testable import WarrantLedger
 
-/// The local decision (DESIGN.md rules 3 and 4) with skew 500 ms and staleness 5 s.
+/// The local decision (docs/DESIGN.md, rules 3 and 4) with skew 500 ms and staleness 5 s.
 @Suite struct LocalCheckTests {
     typealias F = Fixture
     let t0 = Fixture.t0
