@@ -63,6 +63,16 @@ for line in open(os.path.join(out, "results.txt")):
         return str(max(values)) if values else "null"
     commits = sum(n["commits"] for n in summary["nodes"])
     verdict = summary["verdict"]
+    # A scenario may also name deny reasons no probe or check may ever give
+    # ("# never: clock_skew, stale"): availability that must survive its faults.
+    never = [line.split(":", 1)[1] for line in open(f"Topologies/chaos/{name}.toml") if line.startswith("# never:")]
+    never = {r.strip() for text in never for r in text.split(",") if r.strip()}
+    if never:
+        seen = sum(1 for line in open(os.path.join(out, name, "history.jsonl"))
+                   for e in [json.loads(line)] if e["kind"] in ("probe", "check") and e.get("reason") in never)
+        if seen:
+            verdict = "fail"
+            broken = (broken if broken != "-" else "") + f"never:{seen}x" + "/".join(sorted(never))
     if verdict != "pass" or status != "0": failed += 1
     rows.append((name, verdict.upper(), f"{violations} {broken}", worst("after_expiry_ms"), worst("after_cutoff_ms"),
                  worst("after_last_contact_ms"), worst("after_revoke_commit_ms"), str(commits), seconds))

@@ -189,7 +189,7 @@ import WarrantTopology
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".toml") }.sorted()
         #expect(files == ["bridge.toml", "byzantine-equivocate.toml", "byzantine-forge.toml", "clock-skew.toml", "crash-all.toml",
                           "leader-kill.toml", "nemesis.toml", "one-way-cut.toml", "partition-expiry.toml", "pause-leader.toml",
-                          "restart-while-cut-off.toml", "revoke-under-partition.toml", "rogue-agents.toml", "skewed-proposer.toml",
+                          "restart-while-cut-off.toml", "revoke-under-partition.toml", "rogue-agents.toml", "skewed-proposer.toml", "slow-links.toml",
                           "twins.toml"])
         for file in files { _ = try Topology.load(directory.appendingPathComponent(file).path) }
         for file in try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("sabotage").path) {
