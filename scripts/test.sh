@@ -24,9 +24,9 @@ timeout 600 python3 scripts/e2e.py "$(swift build --show-bin-path)"
 # A whole `run`: every agent behaviour and every process fault, judged by the checkers.
 run_dir="$(mktemp -d)/run"
 timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run Tests/Topologies/all-behaviours.toml --out "$run_dir"
-# The chaos smoke: three scenarios with the measured blast radius, and every planted bug,
+# The chaos smoke: four scenarios with the measured blast radius, and every planted bug,
 # each of which must be caught as its rule (scripts/chaos.sh runs every scenario).
-for scenario in partition-expiry revoke-under-partition byzantine-equivocate; do
+for scenario in partition-expiry revoke-under-partition restart-while-cut-off byzantine-equivocate; do
   timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run "Topologies/chaos/$scenario.toml" --out "$(mktemp -d)/$scenario"
 done
 timeout 300 scripts/check-sabotage.sh
