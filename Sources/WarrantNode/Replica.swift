@@ -105,7 +105,8 @@ public struct Replica: Sendable {
 public enum NodeSabotage: String, CaseIterable, Hashable, Sendable {
     /// Local checks allow sessions past their expiry (rule 3).
     case ignoreExpiry = "ignore-expiry"
-    /// Local checks ignore staleness: a cut-off node keeps allowing (rule 4).
+    /// Local checks ignore rule 4 — staleness and the clock evidence that ages with it:
+    /// a cut-off node keeps allowing.
     case ignoreStaleness = "ignore-staleness"
     /// Requests with bad signatures are admitted and accepted in blocks (rule 2).
     case acceptBadSignature = "accept-bad-signature"
