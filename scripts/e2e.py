@@ -8,9 +8,17 @@ from Python (cbor2, pynacl, pynng — no Swift code), checks that:
   - garbage bytes, an oversize message, a bad signature and a replayed sequence number
     get typed answers, resubmitting the same bytes returns the original result, and the
     node keeps serving;
+  - control commands with values out of range (a clock offset of 2^63 - 1 ms, a jitter of
+    2^64 - 1 ms) get a typed error and the node keeps serving; the CLI refuses them first;
+    a nonce far in the future is refused, not obeyed (it would lock the coordinator out);
+  - the largest check-batch gets an answer within the message limit; one more check is
+    refused too_large;
+  - under a burst of requests, a node's commit stream delivers heights in order;
+  - `check` exits 0 on allow and 1 on deny;
   - the fault scripts refuse unknown nodes and absent clusters; with one node killed by
-    scripts/kill.sh the other three keep committing; restarted by scripts/restart.sh, it
-    catches up to the same state hash;
+    scripts/kill.sh the other three keep committing; a restart that fails (its port taken)
+    is reported as a failure; restarted by scripts/restart.sh, it catches up to the same
+    state hash;
   - SIGKILL of the coordinator leaves no node process behind.
 Every wait is bounded. Usage: scripts/e2e.py [BUILD_DIR] (default .build/debug).
 """
@@ -30,7 +38,8 @@ from nacl.signing import SigningKey
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else ".build/debug"
 COORDINATOR = os.path.join(BUILD, "warrant-coordinator")
-KINDS = {"act": 4, "check": 5, "result": 9, "error": 10, "check-answer": 7}
+KINDS = {"grant": 1, "act": 4, "check": 5, "check-batch": 6, "check-answer": 7, "check-batch-answer": 8, "result": 9,
+         "error": 10, "commit-notice": 17, "control": 18, "control-answer": 19, "status-query": 22, "node-status": 23}
 REASONS = {3: "revoked", 12: "replay", 14: "bad_signature", 17: "malformed", 18: "too_large", 19: "timeout"}
 MAX_MESSAGE = 65536
 passed = 0
@@ -86,7 +95,7 @@ def ask(address, data, timeout_ms=15000):
 
 def main():
     work = tempfile.mkdtemp(prefix="warrant-e2e-")
-    base = random.randrange(30000, 60000, 100)
+    base = random.randrange(20000, 32000, 100)  # below the kernel's ephemeral range
     topology = os.path.join(work, "e2e.toml")
     with open(topology, "w") as f:
         f.write(f"""[cluster]
@@ -161,17 +170,94 @@ request_timeout_ms = 8000
             fail(f"resubmitted bytes: {kind} {body}")
         ok("the same act bytes again, to another node: the original result")
 
-        coordinator("revoke", "--dir", cluster, "--as", "alice", "--session", session.hex())
-        checks = json.loads(coordinator("check", "--dir", cluster, "--agent", "reader", "--op", "read", "--resource", "files/a",
-                                        "--json").stdout)
+        coordinator("revoke", "--dir", cluster, "--as", "alice", "--session", session.hex()[:10])
+        denied = coordinator("check", "--dir", cluster, "--agent", "reader", "--op", "read", "--resource", "files/a", "--json",
+                             check=False)
+        if denied.returncode != 1:
+            fail(f"check after revoke should exit 1 (deny somewhere), exited {denied.returncode}: {denied.stderr}")
+        checks = json.loads(denied.stdout)
         reasons = {row["node"]: row["answer"].get("reason") for row in checks}
         if any(row["answer"]["allowed"] for row in checks):
             fail(f"check after revoke: {reasons}")
-        ok(f"after revoke every node denies: {sorted(set(reasons.values()))}")
+        ok(f"after revoke (by a 10-digit id prefix) every node denies: {sorted(set(reasons.values()))}; check exits 1")
         _, (kind, body) = act(3, node="n0")
         if kind != "result" or body[0][1] or REASONS.get(body[0].get(2)) != "revoked":
             fail(f"act after revoke: {kind} {body}")
         ok("act after revoke: rejected revoked")
+
+        # Control values out of range: a typed error, and the node keeps serving.
+        coordinator_key = secret_key(info["coordinator_key"])
+
+        def control(node, command, nonce=None):
+            nonce = nonce if nonce is not None else int(time.time() * 1000)
+            return ask(nodes[node]["control"], seal("control", {0: nonce, 1: command}, coordinator_key))
+
+        for node, command, what in [("n1", {0: 3, 7: 2**63 - 1}, "a clock offset of 2^63 - 1 ms"),
+                                    ("n2", {0: 1, 1: "n0", 2: 2, 3: False, 4: 0, 5: 0, 6: 2**64 - 1}, "a jitter of 2^64 - 1 ms")]:
+            kind, body = control(node, command)
+            if kind != "error" or body[0] != 17:
+                fail(f"control with {what}: {kind} {body}")
+            ok(f"control with {what}: error malformed ({body[1][:70]}…)")
+        kind, body = control("n1", {0: 0}, nonce=2**62)
+        if kind != "control-answer" or body[0]:
+            fail(f"a nonce far in the future: {kind} {body}")
+        ok("a control nonce far ahead of the node's clock is refused, not obeyed")
+        refused = coordinator("fault", "skew", "--dir", cluster, "n1", "--ms", str(2**63 - 1), check=False)
+        if refused.returncode == 0 or "--ms" not in refused.stderr:
+            fail(f"fault skew --ms 2^63-1 should be refused by the CLI: {refused.returncode} {refused.stderr}")
+        coordinator("fault", "heal", "--dir", cluster)  # the coordinator's own nonces still work
+        wait("n1 and n2 still answer and commit", lambda: all(statuses().get(n) for n in ("n1", "n2")), 20)
+        ok("the CLI refuses out-of-range values; n1 and n2 keep serving and obey the next command")
+
+        # The largest batch fits; one more check is refused.
+        def batch(count):
+            checks = [{0: bytes(reader.verify_key), 1: "read", 2: "files/a", 3: 0}] * count
+            data = seal("check-batch", {0: checks}, reader)
+            with pynng.Req0(dial=nodes["n0"]["client"], recv_timeout=15000, send_timeout=15000, recv_max_size=0) as socket:
+                socket.send(data)
+                raw = socket.recv()
+            envelope = cbor2.loads(raw)
+            return envelope[1], cbor2.loads(envelope[3]), len(raw)
+
+        most = (MAX_MESSAGE - 256) // 160
+        kind, body, size = batch(most)
+        if kind != KINDS["check-batch-answer"] or len(body[0]) != most or size > MAX_MESSAGE:
+            fail(f"a batch of {most}: kind {kind}, {size} bytes")
+        kind, body, _ = batch(most + 1)
+        if kind != KINDS["error"] or body[0] != 18:
+            fail(f"a batch of {most + 1}: {kind} {body}")
+        ok(f"a batch of {most} checks (the bound at {MAX_MESSAGE} bytes) is answered in {size} bytes; {most + 1} get too_large")
+
+        # A burst of grants: the commit stream delivers heights in order.
+        alice = secret_key(os.path.join(keys, "alice.key"))
+        heights = []
+        with pynng.Sub0(dial=nodes["n0"]["commits"], recv_timeout=500, recv_max_size=0) as sub:
+            sub.subscribe(b"")
+            time.sleep(0.5)
+            import threading
+            def burst(offset):
+                for i in range(40):
+                    grant = {0: 10_000 + offset * 100 + i, 1: bytes(reader.verify_key), 2: {0: ["read"], 1: ["files/*"]},
+                             3: int(time.time() * 1000), 4: int(time.time() * 1000) + 60000, 5: 1}
+                    try:
+                        ask(nodes[f"n{(offset + i) % 4}"]["client"], seal("grant", grant, alice), timeout_ms=10000)
+                    except pynng.exceptions.Timeout:
+                        pass
+            threads = [threading.Thread(target=burst, args=(k,)) for k in range(8)]
+            for t in threads:
+                t.start()
+            deadline = time.time() + 40
+            while (any(t.is_alive() for t in threads) or len(heights) < 5) and time.time() < deadline:
+                try:
+                    envelope = cbor2.loads(sub.recv())
+                    heights.append(cbor2.loads(envelope[3])[0])
+                except pynng.exceptions.Timeout:
+                    pass
+            for t in threads:
+                t.join(timeout=30)
+        if len(heights) < 5 or heights != sorted(heights) or len(set(heights)) != len(heights):
+            fail(f"commit stream under load: heights {heights}")
+        ok(f"320 grants from 8 clients: the commit stream delivered {len(heights)} notices in height order")
 
         # The fault scripts refuse bad targets and a cluster that is not running.
         env = dict(os.environ, WARRANT_BIN=BUILD)
@@ -196,6 +282,21 @@ request_timeout_ms = 8000
         wait("three nodes commit 5 more heights without n3",
              lambda: all(s and s["height"] >= start + 5 for name, s in statuses().items() if name != "n3"), 30)
         ok("n3 killed with SIGKILL (scripts/kill.sh); n0, n1, n2 keep committing")
+
+        # A restart that fails — n3's client port taken meanwhile — is reported as one.
+        import socket as sockets
+        host, port = nodes["n3"]["client"].rsplit(":", 1)
+        squatter = sockets.socket()
+        squatter.setsockopt(sockets.SOL_SOCKET, sockets.SO_REUSEADDR, 1)
+        squatter.bind((host.replace("tcp://", ""), int(port)))
+        squatter.listen()
+        try:
+            failed_restart = script("restart.sh", "n3")
+        finally:
+            squatter.close()
+        if failed_restart.returncode == 0 or "address_in_use" not in failed_restart.stderr + failed_restart.stdout:
+            fail(f"restart.sh n3 with its port taken should fail naming it: {failed_restart.returncode} {failed_restart.stdout}{failed_restart.stderr}")
+        ok("a restart whose node dies at once (its port taken) fails, naming address_in_use")
 
         restarted_run = script("restart.sh", "n3")
         if restarted_run.returncode != 0:

@@ -21,6 +21,8 @@ fi
 # End to end: real warrant-node processes on loopback, driven by warrant-coordinator and
 # by a Python client written from docs/PROTOCOL.md alone.
 timeout 600 python3 scripts/e2e.py "$(swift build --show-bin-path)"
+# README's "A cluster by hand", exactly as written, twice in a row in one directory.
+timeout 600 scripts/walkthrough.sh
 # A whole `run`: every agent behaviour and every process fault, judged by the checkers.
 run_dir="$(mktemp -d)/run"
 timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run Tests/Topologies/all-behaviours.toml --out "$run_dir"

@@ -54,7 +54,12 @@ public actor FaultInjector {
             for name in names where !children.isRunning(name) {
                 do {
                     _ = try restartNode(name)
-                    problems += await control.reapply(to: name)
+                    let data = cluster.file.nodes.first { $0.name == name }?.data ?? ""
+                    if let death = await children.startupFailure(of: name, data: data, cluster: cluster) {
+                        problems.append("\(name) did not come back: \(death)")
+                    } else {
+                        problems += await control.reapply(to: name)
+                    }
                 } catch {
                     problems.append("\(name): \(error)")
                 }

@@ -13,7 +13,12 @@ public struct RunningCluster: Sendable {
     public let clients: [NodeClient]
 
     public init(directory: String) throws(CoordinatorError) {
-        file = try ClusterFile.read(from: directory)
+        try self.init(file: ClusterFile.read(from: directory))
+    }
+
+    /// The cluster a cluster file describes (before it is written, for the launcher).
+    public init(file: ClusterFile) throws(CoordinatorError) {
+        self.file = file
         do {
             topology = try Topology.load(file.topology)
             keys = try ClusterKeys(directory: file.keys, topology: topology)

@@ -10,7 +10,7 @@ import Darwin
 /// key so a person can see whose key it is:
 ///
 ///     # warrant ed25519 secret key: keep private
-///     public = 3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c
+///     public = d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a
 ///     seed = 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60
 ///
 /// A public key file (`NAME.pub`) holds only the `public = …` line.

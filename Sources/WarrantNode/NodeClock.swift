@@ -9,9 +9,11 @@ public struct NodeClock: Sendable {
 
     public init() {}
 
-    /// Wall-clock ms since the epoch, offset applied.
+    /// Wall-clock ms since the epoch, offset applied (saturating: no offset can trap).
     public var wallMs: UInt64 {
-        UInt64(max(0, Int64(Date().timeIntervalSince1970 * 1_000) + offsetMs))
+        let (sum, overflow) = Int64(Date().timeIntervalSince1970 * 1_000).addingReportingOverflow(offsetMs)
+        if overflow { return offsetMs > 0 ? UInt64(Int64.max) : 0 }
+        return UInt64(max(0, sum))
     }
 
     /// Monotonic ms since this clock was made.

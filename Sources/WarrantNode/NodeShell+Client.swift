@@ -24,8 +24,24 @@ extension NodeShell {
         case .check(let check):
             answer(request, localCheck(check, readings))
         case .checkBatch(let batch):
+            let most = CheckBatchAnswer.maxChecks(maxMessageBytes: topology.cluster.maxMessageBytes)
+            guard batch.checks.count <= most else {
+                answer(request, ErrorMessage(reason: .tooLarge, message: "a batch to this node holds at most \(most) checks (so that the answer fits in \(topology.cluster.maxMessageBytes) bytes); this one holds \(batch.checks.count)", request: opened.hash))
+                return
+            }
             let now = readings
             answer(request, CheckBatchAnswer(answers: batch.checks.map { localCheck($0, now) }))
+        case .blockRequest(let blocks):
+            // A commit-stream subscriber that missed notices fetches the blocks themselves.
+            do {
+                if let bytes = try replica.answer(blocks) {
+                    Task { try? await request.reply(bytes) }
+                } else {
+                    answer(request, ErrorMessage(reason: .malformed, message: "no block at height \(blocks.fromHeight) yet (applied: \(replica.ledger.height))", request: opened.hash))
+                }
+            } catch {
+                fail(error)
+            }
         case .statusQuery:
             answer(request, status)
         case .sessionQuery(let query):

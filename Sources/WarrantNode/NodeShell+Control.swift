@@ -5,18 +5,37 @@ import WarrantWire
 /// The control endpoint: fault injection, obeyed only when signed by the coordinator's
 /// key with a nonce above the last one accepted.
 extension NodeShell {
+    /// Bytes that are not a validly signed control command get a typed `error` (the
+    /// decoder's reason code and what was wrong, where); a command that was read but
+    /// refused — wrong signer, a nonce out of order, an unknown peer — gets a
+    /// `control-answer` with `ok: false` saying why (docs/PROTOCOL.md, *Fault control*).
     func serveControl(_ request: IncomingRequest) {
-        guard let opened = try? SignedMessage(opening: request.bytes), case .control(let command) = opened.message else {
-            answer(request, ControlAnswer(ok: false, message: "not a validly signed control command"))
+        let opened: SignedMessage
+        do {
+            opened = try SignedMessage(opening: request.bytes, limits: WireLimits(maxMessageBytes: 64 * 1024))
+        } catch {
+            logger.notice("control error", metadata: ["reason": "\(error.reason.name)", "detail": "\(error)"])
+            answer(request, ErrorMessage(reason: error.reason, message: "not a control command: \(error)"))
+            return
+        }
+        guard case .control(let command) = opened.message else {
+            answer(request, ErrorMessage(reason: .malformed, message: "a \(opened.kind.name) is not a control command", request: opened.hash))
             return
         }
         guard opened.sender == keys.coordinator else {
             logger.warning("control refused", metadata: ["signer": "\(opened.sender.short)"])
-            answer(request, ControlAnswer(ok: false, message: "control commands must be signed by the coordinator's key"))
+            answer(request, ControlAnswer(ok: false, message: "control commands must be signed by the coordinator's key; \(opened.sender.short) is not it"))
             return
         }
         guard command.nonce > controlNonce else {
-            answer(request, ControlAnswer(ok: false, message: "nonce \(command.nonce) is not above \(controlNonce): a replay"))
+            answer(request, ControlAnswer(ok: false, message: "nonce \(command.nonce) is not above the last accepted, \(controlNonce): a replay, or a clock gone back"))
+            return
+        }
+        // Nonces are milliseconds since the epoch: one far ahead of this node's clock would
+        // lock every later command out (the last nonce is persisted), so it is refused.
+        let ceiling = clock.wallMs &+ UInt64(ControlCommand.maxClockOffsetMs)
+        guard command.nonce <= ceiling else {
+            answer(request, ControlAnswer(ok: false, message: "nonce \(command.nonce) is more than a day ahead of this node's clock (\(clock.wallMs) ms): nonces are milliseconds since the epoch"))
             return
         }
         controlNonce = command.nonce
@@ -36,8 +55,10 @@ extension NodeShell {
             return ControlAnswer(ok: true, message: "height \(s.height) round \(s.round) \(s.step), \(s.peersSeen.count) peers seen")
         case .setLinkFaults(let spec):
             guard let outbox = outboxes[spec.peer] else { return ControlAnswer(ok: false, message: "no peer is named '\(spec.peer)'") }
+            // Decoding refused values out of range; clamped again so that no value can trap here.
             let faults = DirectionFaults(blocked: spec.blocked, dropPerMille: UInt16(min(spec.dropPerMille, 1_000)),
-                                         delay: .milliseconds(spec.delayMs), jitter: .milliseconds(spec.jitterMs))
+                                         delay: .milliseconds(min(spec.delayMs, LinkFaultSpec.maxDelayMs)),
+                                         jitter: .milliseconds(min(spec.jitterMs, LinkFaultSpec.maxDelayMs)))
             var current = outbox.link.faults
             switch spec.direction {
             case .inbound: current.inbound = faults
@@ -50,7 +71,7 @@ extension NodeShell {
             for outbox in outboxes.values { outbox.link.setFaults(.none) }
             return ControlAnswer(ok: true, message: "every link healed")
         case .setClockOffset(let ms):
-            clock.offsetMs = ms
+            clock.offsetMs = max(-ControlCommand.maxClockOffsetMs, min(ControlCommand.maxClockOffsetMs, ms))
             return ControlAnswer(ok: true, message: "wall clock offset \(ms) ms")
         case .setConsensusPaused(let pause):
             guard pause != paused else { return ControlAnswer(ok: true, message: pause ? "already paused" : "already running") }

@@ -23,6 +23,10 @@ public actor NodeShell {
     let client: ReplyServer
     let control: ReplyServer
     let commits: Publisher
+    /// Commit notices waiting to be published, in height order: one task publishes them
+    /// one after another (a task per notice could overtake its predecessor).
+    let notices: AsyncStream<[UInt8]>
+    let noticeQueue: AsyncStream<[UInt8]>.Continuation
     /// Client requests waiting for their block, by request id.
     var waiting: [Digest: [IncomingRequest]] = [:]
     /// When the last block was applied, on the monotonic clock.
@@ -79,6 +83,7 @@ public actor NodeShell {
         // answered `too_large`; nng drops anything larger still (docs/PROTOCOL.md, Limits).
         client = try ReplyServer(listening: spec.client, maxMessageBytes: 2 * limit)
         commits = try Publisher(listening: spec.commits, maxMessageBytes: limit)
+        (notices, noticeQueue) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingNewest(10_000))
         control = try ReplyServer(listening: spec.control, maxMessageBytes: 64 * 1024)
         for peer in topology.nodes where peer.name != name {
             let endpoint: PeerLink.Endpoint = peer.index > spec.index ? .listen(spec.peerListen[peer.name]!)
@@ -111,6 +116,9 @@ public actor NodeShell {
         }
         tasks.append(Task { [weak self, client] in
             for await request in client.requests { await self?.serveClient(request) }
+        })
+        tasks.append(Task { [notices, commits] in
+            for await notice in notices { try? await commits.publish(notice) }
         })
         tasks.append(Task { [weak self, control] in
             for await request in control.requests { await self?.serveControl(request) }
@@ -190,8 +198,7 @@ public actor NodeShell {
         logger.info("commit", metadata: ["height": "\(notice.height)", "round": "\(round)", "block": "\(notice.block.short)",
                                          "requests": "\(notice.outcomes.count)", "accepted": "\(accepted)",
                                          "state": "\(notice.stateHash.short)"])
-        let sealed = Envelope.seal(notice, by: replica.key).encoded
-        Task { [commits] in try? await commits.publish(sealed) }
+        noticeQueue.yield(Envelope.seal(notice, by: replica.key).encoded)
         for outcome in notice.outcomes {
             guard let waiters = waiting.removeValue(forKey: outcome.request) else { continue }
             let result = RequestResult(outcome: outcome, height: notice.height, blockTimeMs: notice.timeMs)

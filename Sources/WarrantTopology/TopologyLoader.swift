@@ -282,7 +282,7 @@ extension Topology {
                 guard spec.ms != nil || spec.perMille != nil else {
                     throw f.error(.missingKey, kind == .delay ? "ms" : "per_mille", "a \(kind.rawValue) needs ms (delay) and/or per_mille (loss)")
                 }
-                if let ms = spec.ms, ms < 0 { throw f.error(.badValue, "ms", "a delay cannot be negative") }
+                if let ms = spec.ms, ms < 0 || ms > 60_000 { throw f.error(.badValue, "ms", "a delay must be 0…60000 ms") }
             case .revoke:
                 guard let agent = spec.agent, agents.contains(where: { $0.name == agent }) else {
                     throw f.error(.unknownName, "agent", "a revoke needs the name of an agent whose session is revoked")

@@ -95,8 +95,12 @@ private func asyncIOCallback(_ argument: UnsafeMutableRawPointer?) {
 }
 
 extension Duration {
+    /// Whole milliseconds, saturating at Int64's bounds (a huge duration cannot trap).
     var milliseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        guard !overflow else { return seconds > 0 ? .max : .min }
+        let (total, overflowAgain) = ms.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+        return overflowAgain ? (ms > 0 ? .max : .min) : total
     }
 }

@@ -53,6 +53,10 @@ public struct Check: WireBody, Codable {
 /// Many checks in one message, answered in order.
 public struct CheckBatch: WireBody, Codable {
     public static let kind = MessageKind.checkBatch
+    /// The most checks one batch may hold, so that the answer always fits in a message:
+    /// the largest possible answer to a full batch is about 2.4 MB, under the 4 MiB limit
+    /// (a test pins it). A larger batch is refused `too_large`.
+    public static let maxChecks = 16_384
 
     public var checks: [Check]
 
@@ -72,6 +76,9 @@ public struct CheckBatch: WireBody, Codable {
             let start = r.offset
             checks = try r.readArray { (r: inout CBORReader) throws(WireError) in try r.read(Check.self) }
             if checks!.isEmpty { throw WireError(.badValue, "a batch holds at least one check", offset: start) }
+            if checks!.count > Self.maxChecks {
+                throw WireError(.tooLarge, "a batch holds at most \(Self.maxChecks) checks; this one holds \(checks!.count)", offset: start)
+            }
         }
         self.init(checks: try required(checks, "checks", r))
     }
@@ -179,6 +186,15 @@ public struct CheckAnswer: WireBody, Codable {
 /// The answers to a `CheckBatch`, in the order of its checks.
 public struct CheckBatchAnswer: WireBody, Codable {
     public static let kind = MessageKind.checkBatchAnswer
+    /// The most bytes one answer takes in the batch answer's array (every field present
+    /// at its largest; a test pins it), and what the envelope and array add at most.
+    public static let maxEntryBytes = 160
+    public static let overheadBytes = 256
+
+    /// How many checks a batch may hold so that its answer fits in `maxMessageBytes`.
+    public static func maxChecks(maxMessageBytes: Int) -> Int {
+        min(CheckBatch.maxChecks, max(1, (maxMessageBytes - overheadBytes) / maxEntryBytes))
+    }
 
     public var answers: [CheckAnswer]
 

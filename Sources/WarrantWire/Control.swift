@@ -7,13 +7,20 @@ public enum LinkDirection: UInt8, Sendable, Hashable, Codable, CaseIterable {
 
 /// Faults on the link to one peer: block it, drop a share of its messages, or delay them.
 public struct LinkFaultSpec: Hashable, Sendable, Codable {
+    /// The largest `delayMs` and `jitterMs` a node accepts: a minute.
+    public static let maxDelayMs: UInt64 = 60_000
+    /// The longest peer name (node names are at most 32 characters).
+    public static let maxPeerBytes = 64
+
     /// The peer's node name in the topology.
     public var peer: String
     public var direction: LinkDirection
     public var blocked: Bool
     /// Messages dropped per thousand, 0–1000.
     public var dropPerMille: UInt64
+    /// Added latency, 0–`maxDelayMs`.
     public var delayMs: UInt64
+    /// Random extra latency up to this, 0–`maxDelayMs`.
     public var jitterMs: UInt64
 
     public init(peer: String, direction: LinkDirection, blocked: Bool = false, dropPerMille: UInt64 = 0,
@@ -27,8 +34,15 @@ public struct LinkFaultSpec: Hashable, Sendable, Codable {
     }
 }
 
-/// What the coordinator asks of a node's control endpoint.
+/// What the coordinator asks of a node's control endpoint. Every value has a documented
+/// range (docs/PROTOCOL.md, *Fault control*), refused at decoding: a signed command can
+/// change how a node behaves, never crash it.
 public enum ControlCommand: Hashable, Sendable {
+    /// The largest clock offset, either way: a day.
+    public static let maxClockOffsetMs: Int64 = 86_400_000
+    /// The longest Byzantine mode list text.
+    public static let maxModeBytes = 256
+
     /// Report status; changes nothing.
     case status
     /// Set (replace) the faults on the link to one peer.
@@ -114,7 +128,11 @@ extension ControlCommand: CBORMap {
             }
             seen.append(key)
             switch key {
-            case 1: peer = try r.readText()
+            case 1:
+                peer = try r.readText()
+                guard peer!.utf8.count <= LinkFaultSpec.maxPeerBytes else {
+                    throw WireError(.badValue, "peer must be at most \(LinkFaultSpec.maxPeerBytes) bytes", offset: start)
+                }
             case 2:
                 let raw = try r.readUInt()
                 guard raw <= 2 else { throw WireError(.badValue, "direction must be 0, 1 or 2", offset: start) }
@@ -124,11 +142,24 @@ extension ControlCommand: CBORMap {
                 let value = try r.readUInt()
                 guard value <= 1000 else { throw WireError(.badValue, "dropPerMille must be at most 1000", offset: start) }
                 drop = value
-            case 5: delay = try r.readUInt()
-            case 6: jitter = try r.readUInt()
-            case 7: offset = try r.readInt()
+            case 5, 6:
+                let value = try r.readUInt()
+                guard value <= LinkFaultSpec.maxDelayMs else {
+                    throw WireError(.badValue, "\(Self.fields[key]) must be at most \(LinkFaultSpec.maxDelayMs) ms", offset: start)
+                }
+                if key == 5 { delay = value } else { jitter = value }
+            case 7:
+                let value = try r.readInt()
+                guard value >= -Self.maxClockOffsetMs && value <= Self.maxClockOffsetMs else {
+                    throw WireError(.badValue, "offsetMs must be within ±\(Self.maxClockOffsetMs) ms (a day)", offset: start)
+                }
+                offset = value
             case 8: paused = try r.readBool()
-            default: mode = try r.readText()
+            default:
+                mode = try r.readText()
+                guard mode!.utf8.count <= Self.maxModeBytes else {
+                    throw WireError(.badValue, "mode must be at most \(Self.maxModeBytes) bytes", offset: start)
+                }
             }
         }
         let command = try required(type, "command", r)

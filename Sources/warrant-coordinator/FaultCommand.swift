@@ -44,7 +44,7 @@ struct FaultCommand: AsyncParsableCommand {
         do {
             let client = try RequestClient(dialing: address, maxMessageBytes: 4_096)
             defer { client.close() }
-            let answer = String(decoding: try await client.request(Array(line.utf8), timeout: .seconds(10)), as: UTF8.self)
+            let answer = String(decoding: try await client.request(Array(line.utf8), timeout: .seconds(20)), as: UTF8.self)
             guard answer.hasPrefix("ok") else { throw CommandFailure(answer) }
             print(answer.dropFirst(3))
         } catch let error as CommandFailure {
@@ -134,11 +134,16 @@ struct FaultCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Latency and loss on every link of nodes (0 and 0 to clear; or heal).")
         @OptionGroup var cluster: ClusterOptions
         @Argument(help: "Node names, as in the topology.") var nodes: [String]
-        @Option(help: "Added latency, ms.") var ms: UInt64 = 0
-        @Option(help: "Random extra latency up to this, ms.") var jitterMs: UInt64 = 0
-        @Option(help: "Messages lost per thousand.") var lossPerMille: UInt64 = 0
+        @Option(help: "Added latency, ms (0–60000).") var ms: UInt64 = 0
+        @Option(help: "Random extra latency up to this, ms (0–60000).") var jitterMs: UInt64 = 0
+        @Option(help: "Messages lost per thousand (0–1000).") var lossPerMille: UInt64 = 0
+        func validate() throws {
+            guard lossPerMille <= 1_000 else { throw ValidationError("--loss-per-mille must be 0…1000") }
+            guard ms <= LinkFaultSpec.maxDelayMs, jitterMs <= LinkFaultSpec.maxDelayMs else {
+                throw ValidationError("--ms and --jitter-ms must be 0…\(LinkFaultSpec.maxDelayMs)")
+            }
+        }
         func run() async throws {
-            guard lossPerMille <= 1_000 else { throw CommandFailure("--loss-per-mille must be 0…1000") }
             let running = try FaultCommand.cluster(cluster, naming: nodes)
             let control = ClusterControl(cluster: running)
             var problems: [String] = []
@@ -151,7 +156,12 @@ struct FaultCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Shift a node's wall clock (negative: behind; 0 to undo).")
         @OptionGroup var cluster: ClusterOptions
         @Argument var node: String
-        @Option(help: "Offset in ms.") var ms: Int64
+        @Option(help: "Offset in ms, within ±86400000 (a day).") var ms: Int64
+        func validate() throws {
+            guard ms >= -ControlCommand.maxClockOffsetMs, ms <= ControlCommand.maxClockOffsetMs else {
+                throw ValidationError("--ms must be within ±\(ControlCommand.maxClockOffsetMs) (a day)")
+            }
+        }
         func run() async throws {
             let running = try FaultCommand.cluster(cluster, naming: [node])
             try finish(await ClusterControl(cluster: running).send(node, .setClockOffset(ms: ms)), "\(node)'s wall clock offset: \(ms) ms")

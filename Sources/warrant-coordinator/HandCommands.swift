@@ -12,7 +12,18 @@ struct ClusterOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    /// The running cluster. When the directory exists but its cluster.json does not yet
+    /// (`up` writes it once every node answers), waits for it up to 30 s.
     func cluster() throws -> RunningCluster {
+        let file = ClusterFile.path(in: dir)
+        // `up … &` may not have made the directory yet when the next command runs.
+        let appears = Date().addingTimeInterval(2)
+        while !FileManager.default.fileExists(atPath: dir), Date() < appears { Thread.sleep(forTimeInterval: 0.1) }
+        if !FileManager.default.fileExists(atPath: file), FileManager.default.fileExists(atPath: dir) {
+            FileHandle.standardError.write(Data("waiting for \(file): is `warrant-coordinator up` still starting?\n".utf8))
+            let deadline = Date().addingTimeInterval(30)
+            while !FileManager.default.fileExists(atPath: file), Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        }
         do {
             return try RunningCluster(directory: dir)
         } catch {
@@ -33,19 +44,13 @@ struct SignerOptions: ParsableArguments {
     func key(_ cluster: RunningCluster) throws -> SigningKey { try secretKey(principal, cluster: cluster) }
 }
 
-/// A session id given as hex to `option`.
-func sessionID(_ text: String, option: String) throws -> Digest {
-    guard let id = try? Digest(hex: text) else { throw ValidationError("\(option) '\(text)' is not a 64-hex-digit session id") }
-    return id
-}
-
 /// A key file given by path, or by name in the cluster's keys directory.
 func secretKey(_ nameOrPath: String, cluster: RunningCluster) throws -> SigningKey {
     let path = nameOrPath.contains("/") || nameOrPath.hasSuffix(".key") ? nameOrPath : "\(cluster.file.keys)/\(nameOrPath).key"
     do {
         return try KeyFile.readSecret(at: path)
     } catch {
-        throw ValidationError("\(error)")
+        throw CommandFailure("\(error)")
     }
 }
 
@@ -90,7 +95,7 @@ func submit<B: WireBody>(_ body: B, by key: SigningKey, to cluster: RunningClust
         }
         throw ExitCode(1)
     default:
-        throw ValidationError("\(answeredBy) answered with a \(answer.kind.name)")
+        throw CommandFailure("\(answeredBy) answered with a \(answer.kind.name)")
     }
 }
 
@@ -125,13 +130,14 @@ struct GrantCommand: AsyncParsableCommand {
     var maxAmount: UInt64?
     @Option(help: "Most acts in all.")
     var maxUses: UInt64?
-    @Option(help: "A parent session id (hex) to sub-delegate from; then --as is the parent's session key.")
+    @Option(help: "A parent session id to sub-delegate from (64 hex digits or an unambiguous prefix); then --as is the parent's session key.")
     var parent: String?
 
     func run() async throws {
         let running = try cluster.cluster()
         let now = wallClockMs
-        let parentID = try parent.map { try sessionID($0, option: "--parent") }
+        var parentID: Digest?
+        if let parent { parentID = try await resolveSession(parent, option: "--parent", cluster: running) }
         let grant = Grant(nonce: signer.nonce ?? now, sessionKey: try publicKey(agent, cluster: running),
                           scope: Scope(operations: ops.split(separator: ",").map(String.init),
                                        resources: resources.split(separator: ",").map(String.init), maxAmount: maxAmount),
@@ -147,15 +153,42 @@ struct RevokeCommand: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var signer: SignerOptions
-    @Option(help: "The session id (hex), as `grant` printed it.")
-    var session: String
+    @Option(help: "The session id: 64 hex digits as `grant` printed it, or any unambiguous prefix (as `sessions` prints).")
+    var session: String?
+    @Option(help: "Instead of --session: every live, unrevoked session held by this key (an agent's name, .pub file or hex key).")
+    var agent: String?
+
+    func validate() throws {
+        guard (session == nil) != (agent == nil) else { throw ValidationError("name what to revoke: --session ID or --agent KEY") }
+    }
 
     func run() async throws {
         let running = try cluster.cluster()
-        let id = try sessionID(session, option: "--session")
-        try await submit(Revoke(nonce: signer.nonce ?? wallClockMs, session: id), by: try signer.key(running), to: running,
-                         node: signer.node, json: cluster.json) { result, _ in "revoked: session \(id.short) at height \(result.height)" }
+        var ids: [Digest] = []
+        if let session {
+            ids = [try await resolveSession(session, option: "--session", cluster: running)]
+        } else if let agent {
+            ids = try await liveSessions(of: try publicKey(agent, cluster: running), cluster: running)
+            guard !ids.isEmpty else { throw CommandFailure("\(agent) holds no live, unrevoked session") }
+        }
+        var nonce = signer.nonce ?? wallClockMs
+        for id in ids {
+            try await submit(Revoke(nonce: nonce, session: id), by: try signer.key(running), to: running,
+                             node: signer.node, json: cluster.json) { result, _ in "revoked: session \(id.short) at height \(result.height)" }
+            nonce += 1
+        }
     }
+}
+
+/// The sessions a key holds that are neither expired nor revoked, as one node sees them.
+func liveSessions(of key: PublicKey, cluster: RunningCluster) async throws -> [Digest] {
+    for client in cluster.clients {
+        guard let answer = try? await client.ask(SessionQuery(sessionKey: key), signedBy: cluster.coordinator, timeout: .seconds(5)),
+              case .sessionList(let list) = answer else { continue }
+        let now = wallClockMs
+        return list.sessions.filter { !$0.revoked && $0.expiresAt > now }.map(\.id)
+    }
+    throw CommandFailure("no node answered the session query")
 }
 
 struct RevokeAllCommand: AsyncParsableCommand {

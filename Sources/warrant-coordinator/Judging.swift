@@ -56,10 +56,10 @@ func judgeRun(_ dir: String, json: Bool) async throws {
         topology = try Topology.load(file.topology)
         keys = try ClusterKeys(directory: file.keys, topology: topology)
     } catch {
-        throw ValidationError("\(error)")
+        throw CommandFailure("\(error)")
     }
     let events = readHistoryFile("\(dir)/history.jsonl")
-    guard !events.isEmpty else { throw ValidationError("\(dir)/history.jsonl is missing or empty") }
+    guard !events.isEmpty else { throw CommandFailure("\(dir)/history.jsonl is missing or empty") }
     let duration = Double((events.map(\.time).max() ?? 0) - (events.map(\.time).min() ?? 0)) / 1_000
     let verdict = judge(events, topology: topology, keys: keys, durationS: duration)
     print(json ? try prettyJSON(verdict) : verdict.table)

@@ -18,6 +18,9 @@ struct Keygen: ParsableCommand {
     @Option(help: "Create the keys a topology needs.")
     var topology: String?
 
+    @Flag(help: "Replace key files that exist (by default they are kept).")
+    var force = false
+
     func run() throws {
         if let topology {
             do {
@@ -25,18 +28,29 @@ struct Keygen: ParsableCommand {
                 let created = try ClusterKeys.generate(for: loaded, into: out)
                 print("\(created.count) key pairs created in \(out)\(created.isEmpty ? " (all existed)" : ": " + created.joined(separator: ", "))")
             } catch {
-                throw ValidationError("\(error)")
+                throw CommandFailure("\(error)")
             }
             return
         }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         for name in names {
+            let path = "\(out)/\(name).key"
+            if !force, FileManager.default.fileExists(atPath: path) {
+                // Idempotent: the key a name already has stays (a cluster may know it).
+                let existing = (try? KeyFile.readSecret(at: path)).map { $0.publicKey.hex } ?? "unreadable"
+                print("\(name) \(existing) (exists in \(out); kept — --force replaces it)")
+                continue
+            }
+            if force {
+                try? FileManager.default.removeItem(atPath: path)
+                try? FileManager.default.removeItem(atPath: "\(out)/\(name).pub")
+            }
             let key = SigningKey()
             do {
                 try KeyFile.writeSecret(key, to: "\(out)/\(name).key")
                 try KeyFile.writePublic(key.publicKey, to: "\(out)/\(name).pub")
             } catch {
-                throw ValidationError(error.description)
+                throw CommandFailure(error.description)
             }
             print("\(name) \(key.publicKey.hex)")
         }

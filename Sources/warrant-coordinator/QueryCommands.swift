@@ -51,7 +51,10 @@ struct CheckCommand: AsyncParsableCommand {
                 rows.append(Row(node: client.name, problem: error.message))
             }
         }
-        if cluster.json { return try printJSON(rows) }
+        if cluster.json {
+            try printJSON(rows)
+            return try CheckCommand.exit(for: rows)
+        }
         for row in rows {
             guard let a = row.answer else {
                 print("\(row.node)  no answer: \(row.problem ?? "")")
@@ -62,7 +65,14 @@ struct CheckCommand: AsyncParsableCommand {
             let quorum = a.sinceQuorumMs.map { "quorum \($0) ms ago" } ?? "no quorum since start"
             print("\(row.node)  \(verdict)  (height \(a.height), \(quorum), last block \(a.sinceLastBlockMs) ms ago)\(left)")
         }
-        if rows.contains(where: { $0.answer == nil }) { throw ExitCode(1) }
+        try CheckCommand.exit(for: rows)
+    }
+
+    /// Exit codes scripts can use: 0 every node asked allowed, 1 some node denied, 2 some
+    /// node did not answer (README, *Exit codes*).
+    static func exit(for rows: [Row]) throws {
+        if rows.contains(where: { $0.answer == nil }) { throw ExitCode(2) }
+        if rows.contains(where: { $0.answer?.allowed == false }) { throw ExitCode(1) }
     }
 }
 
@@ -127,6 +137,7 @@ struct SessionsCommand: AsyncParsableCommand {
             guard let answer = try? await client.ask(query, signedBy: running.coordinator, timeout: .seconds(5)),
                   case .sessionList(let list) = answer else { continue }
             if cluster.json { return try printJSON(list) }
+            // Short ids are enough for revoke --session and grant --parent (any unambiguous prefix).
             let now = wallClockMs
             print("\(list.sessions.count) sessions on \(client.name)\(list.truncated ? " (truncated)" : "")")
             for s in list.sessions {
@@ -135,6 +146,27 @@ struct SessionsCommand: AsyncParsableCommand {
             }
             return
         }
-        throw ValidationError("no node answered")
+        throw CommandFailure("no node answered")
     }
+}
+
+/// A session id given as 64 hex digits, or as any unambiguous prefix of one (at least 4
+/// hex digits, as `sessions` prints 8), resolved against a node's session list.
+func resolveSession(_ text: String, option: String, cluster: RunningCluster) async throws -> Digest {
+    if let id = try? Digest(hex: text) { return id }
+    let prefix = text.lowercased()
+    guard prefix.count >= 4, prefix.count < 64, prefix.allSatisfy({ $0.isHexDigit }) else {
+        throw ValidationError("\(option) '\(text)' is neither a session id (64 hex digits) nor a prefix of one (4 or more hex digits)")
+    }
+    for client in cluster.clients {
+        guard let answer = try? await client.ask(SessionQuery(), signedBy: cluster.coordinator, timeout: .seconds(5)),
+              case .sessionList(let list) = answer else { continue }
+        let matches = list.sessions.filter { $0.id.hex.hasPrefix(prefix) }
+        switch matches.count {
+        case 1: return matches[0].id
+        case 0: throw CommandFailure("\(option) \(text): no session of \(client.name)'s \(list.sessions.count)\(list.truncated ? " (a truncated list)" : "") starts with it; `sessions` lists them")
+        default: throw CommandFailure("\(option) \(text) is ambiguous: \(matches.count) sessions start with it (\(matches.prefix(4).map { $0.id.hex.prefix(12) }.joined(separator: ", ")), …); give more digits")
+        }
+    }
+    throw CommandFailure("\(option) \(text): no node answered the session query")
 }

@@ -35,12 +35,12 @@ struct RunCommand: AsyncParsableCommand {
         do {
             loaded = try Topology.load(topology, seed: seed)
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
         }
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         let dir = URL(fileURLWithPath: out ?? "runs/\(loaded.cluster.name)-\(stamp)").standardizedFileURL.path
         if FileManager.default.fileExists(atPath: "\(dir)/history.jsonl") {
-            throw ValidationError("\(dir) already holds a run; choose another --out")
+            throw CommandFailure("\(dir) already holds a run; choose another --out")
         }
         let children = ChildProcesses()
         Watchdog.dieOnSignals()  // the children follow through their watchdog pipes

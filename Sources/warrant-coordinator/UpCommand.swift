@@ -23,14 +23,26 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Log level of the nodes.")
     var logLevel: String = "info"
 
+    @Flag(help: "Start over: delete the databases, keys and logs a previous `up` left in the directory (by default it resumes them).")
+    var fresh = false
+
+    @Flag(help: "Print a status line every 2 s even when standard output is not a terminal in the foreground.")
+    var progress = false
+
     func run() async throws {
         let children = ChildProcesses()
         let launched: Launched
+        let root = URL(fileURLWithPath: dir).standardizedFileURL.path
+        // A cluster.json left by an earlier `up` would send commands to nodes not yet up:
+        // the new one is written once every node answers.
+        try? FileManager.default.removeItem(atPath: ClusterFile.path(in: root))
+        if fresh {
+            for part in ["nodes", "keys", "agents"] { try? FileManager.default.removeItem(atPath: "\(root)/\(part)") }
+        } else if FileManager.default.fileExists(atPath: "\(root)/nodes") {
+            say("resuming the cluster in \(dir) from its databases and keys (--fresh starts over)")
+        }
         do {
             launched = try await launch(topology: topology, into: dir, logLevel: logLevel, children: children)
-        } catch let error as TopologyError {
-            children.stopAll()
-            throw ValidationError("\(error)")
         } catch {
             children.stopAll()
             throw CommandFailure("\(error)")  // a runtime failure: no usage text
@@ -40,7 +52,6 @@ struct UpCommand: AsyncParsableCommand {
         Watchdog.dieOnSignals()
         // The topology's agents too, with the coordinator playing their principals; they
         // act until the cluster is stopped.
-        let root = URL(fileURLWithPath: dir).standardizedFileURL.path
         let principal = try PrincipalService(topology: launched.topology, keys: launched.running.keys,
                                              address: LocalEndpoint.address(directory: root, name: "principal"))
         await principal.start()
@@ -54,9 +65,15 @@ struct UpCommand: AsyncParsableCommand {
             say("  \(node.name)  pid \(node.pid)  client \(node.client)  commits \(node.commits)  control \(node.control)")
         }
         for agent in file.agents { say("  agent \(agent.name)  pid \(agent.pid)  history \(root)/agents/\(agent.name)/history.jsonl") }
-        say("try: warrant-coordinator status --dir \(dir)")
+        say("ready: try warrant-coordinator status --dir \(dir)")
         var previous: (height: UInt64, at: Date)?
         while true {
+            // The live line only where someone watches it: a terminal this process has in
+            // the foreground (not `up … &`, not a pipe), unless --progress asks for it.
+            guard progress || (isatty(STDOUT_FILENO) == 1 && tcgetpgrp(STDOUT_FILENO) == getpgrp()) else {
+                try? await Task.sleep(for: .seconds(2))
+                continue
+            }
             let statuses = await launched.running.statuses(timeout: .seconds(2))
             let live = statuses.compactMap(\.status)
             let height = live.map(\.height).max() ?? 0
@@ -103,8 +120,8 @@ struct Launched {
     let restart: @Sendable (String) throws -> Int32
 }
 
-/// Creates the keys, starts every node of the topology, writes cluster.json, and waits
-/// (at most 30 s) until every node answers a status query.
+/// Creates the keys, starts every node of the topology, waits (at most 30 s) until every
+/// node answers a status query, and then writes cluster.json.
 func launch(topology path: String, into dir: String, logLevel: String, children: ChildProcesses) async throws -> Launched {
     let topologyPath = URL(fileURLWithPath: path).standardizedFileURL.path
     let topology = try Topology.load(topologyPath)
@@ -136,29 +153,23 @@ func launch(topology path: String, into dir: String, logLevel: String, children:
     }
     let file = ClusterFile(nodes: nodes, agents: [], coordinatorKey: "\(keys)/\(ClusterKeys.coordinatorName).key",
                            topology: topologyPath, keys: keys)
-    try file.write(to: root)
-    let running = try RunningCluster(directory: root)
+    let running = try RunningCluster(file: file)
     let deadline = Date().addingTimeInterval(30)
     while true {
         let statuses = await running.statuses(timeout: .seconds(1))
         if statuses.allSatisfy({ $0.status != nil }) { break }
         for node in topology.nodes where !children.isRunning(node.name) {
             let log = "\(root)/nodes/\(node.name)/node.log"
-            throw CoordinatorError(.launch, "\(node.name) exited at start: \(lastError(inLog: log) ?? "no reason logged"); see \(log)")
+            throw CoordinatorError(.launch, "\(node.name) exited at start: \(ChildProcesses.lastError(inLog: log) ?? "no reason logged"); see \(log)")
         }
         guard Date() < deadline else {
             throw CoordinatorError(.launch, "not every node answered within 30 s: \(statuses.filter { $0.status == nil }.map(\.node))")
         }
         try await Task.sleep(for: .milliseconds(200))
     }
+    // Written once every node answers, so that a command that finds it can use it.
+    try file.write(to: root)
     return Launched(topology: topology, file: file, running: running, restart: start)
-}
-
-/// The last error a node logged (its `stopping` or `critical` line), to say why it died.
-func lastError(inLog path: String) -> String? {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-    let lines = text.split(separator: "\n").suffix(40)
-    return lines.last { $0.contains("critical") || $0.contains("error") || $0.contains("Error") }.map { String($0.suffix(400)) }
 }
 
 /// Prints a line at once, unbuffered, so status lines reach a file or pipe as they happen.
@@ -191,10 +202,15 @@ final class ChildOwner: Sendable {
                         if children.isRunning(name) {
                             answer = "\(name) is running"
                         } else if let pid = try? restart(name) {
-                            answer = "ok restarted \(name) (pid \(pid))"
-                            if var file = try? ClusterFile.read(from: directory), let index = file.nodes.firstIndex(where: { $0.name == name }) {
-                                file.nodes[index].pid = pid
-                                try? file.write(to: directory)
+                            // A node that dies at once (its port taken, its database unreadable) was not restarted.
+                            if let death = await children.startupFailure(of: name, data: "\(directory)/nodes/\(name)", cluster: try? RunningCluster(directory: directory)) {
+                                answer = "could not restart \(name): \(death)"
+                            } else {
+                                answer = "ok restarted \(name) (pid \(pid))"
+                                if var file = try? ClusterFile.read(from: directory), let index = file.nodes.firstIndex(where: { $0.name == name }) {
+                                    file.nodes[index].pid = pid
+                                    try? file.write(to: directory)
+                                }
                             }
                         } else {
                             answer = "could not restart \(name); see \(directory)/nodes/\(name)/node.log"

@@ -72,7 +72,7 @@ import WarrantTopology
         ("[[faults]]\nat_ms = 10\nkind = \"cut\"\nfrom = [\"a\"]\nto = [\"a\"]", .badValue, "faults[0].to", "both ends"),
         ("[[faults]]\nat_ms = 10\nkind = \"revoke-all\"\nprincipal = \"nobody\"", .unknownName, "faults[0].principal", "principal"),
         ("[[faults]]\nat_ms = 10\nkind = \"delay\"\nnodes = [\"a\"]", .missingKey, "faults[0].ms", "per_mille"),
-        ("[[faults]]\nat_ms = 10\nkind = \"delay\"\nnodes = [\"a\"]\nms = -5", .badValue, "faults[0].ms", "negative"),
+        ("[[faults]]\nat_ms = 10\nkind = \"delay\"\nnodes = [\"a\"]\nms = -5", .badValue, "faults[0].ms", "0…60000"),
     ])
     func additionsThatBreakItAreNamed(_ addition: String, _ code: TopologyError.Code, _ key: String, _ words: String) throws {
         let error = try #require(refusal(Self.minimal + "\n" + addition))
