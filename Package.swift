@@ -56,6 +56,9 @@ let package = Package(
             dependencies: ["WarrantConsensus", "WarrantLedger", "WarrantCheck", "WarrantWire", "WarrantCrypto",
                            .product(name: "HeapModule", package: "swift-collections")]
         ),
+        // The one replica: edge, directives, catch-up, restart, rule 4's evidence; generic
+        // over its store and signature scheme, driven by nodes, the simulator and tests.
+        .target(name: "WarrantReplica", dependencies: ["WarrantConsensus", "WarrantLedger", "WarrantWire", "WarrantCrypto"]),
         .target(
             name: "WarrantStorage",
             dependencies: ["WarrantLedger", "WarrantConsensus", "WarrantWire", .product(name: "GRDB", package: "GRDB.swift")]
@@ -70,7 +73,7 @@ let package = Package(
             ]
         ),
         // Deterministic workloads and helpers shared by tests and the test-kit executable.
-        .target(name: "WarrantTestSupport", dependencies: ["WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantSim", "WarrantNode", "WarrantConsensus", "WarrantStorage"]),
+        .target(name: "WarrantTestSupport", dependencies: ["WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantSim", "WarrantNode", "WarrantReplica", "WarrantConsensus", "WarrantStorage"]),
         // Child processes for crash tests (killed with SIGKILL mid-work by the tests).
         .target(
             name: "WarrantTopology",
@@ -78,7 +81,7 @@ let package = Package(
         ),
         .target(
             name: "WarrantNode",
-            dependencies: ["WarrantConsensus", "WarrantLedger", "WarrantStorage", "WarrantWire", "WarrantCrypto", "WarrantTransport",
+            dependencies: ["WarrantReplica", "WarrantConsensus", "WarrantLedger", "WarrantStorage", "WarrantWire", "WarrantCrypto", "WarrantTransport",
                            "WarrantTopology", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
@@ -91,7 +94,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "warrant-node",
-            dependencies: ["WarrantNode", "WarrantTopology", "WarrantTransport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["WarrantNode", "WarrantReplica", "WarrantTopology", "WarrantTransport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
@@ -102,7 +105,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "warrant-testkit",
-            dependencies: ["WarrantTestSupport", "WarrantStorage", "WarrantLedger", "WarrantNode", "WarrantConsensus"]
+            dependencies: ["WarrantTestSupport", "WarrantStorage", "WarrantLedger", "WarrantNode", "WarrantReplica", "WarrantConsensus"]
         ),
         .executableTarget(
             name: "warrant-bench",
@@ -131,8 +134,8 @@ let package = Package(
         .testTarget(name: "WarrantCoordinatorTests", dependencies: ["WarrantCoordinator", "WarrantTopology", "WarrantWire", "WarrantCrypto"]),
         .testTarget(
             name: "WarrantNodeTests",
-            dependencies: ["WarrantNode", "WarrantConsensus", "WarrantStorage", "WarrantLedger", "WarrantWire", "WarrantCrypto",
-                           "WarrantTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["WarrantNode", "WarrantReplica", "WarrantConsensus", "WarrantStorage", "WarrantLedger", "WarrantWire",
+                           "WarrantCrypto", "WarrantTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "WarrantStorageTests",

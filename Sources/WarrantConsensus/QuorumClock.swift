@@ -113,6 +113,12 @@ public struct QuorumClock: Sendable {
         }
     }
 
+    /// How often a node probes its peers: a tenth of `maxStaleness`, between 50 ms and 1 s,
+    /// so a healthy node's contact is never more than a small part of the bound old.
+    public static func probeInterval(maxStalenessMs: UInt64) -> UInt64 {
+        min(1_000, max(50, maxStalenessMs / 10))
+    }
+
     /// A new probe to broadcast. Probes older than `maxStalenessMs` are forgotten (their
     /// answers could no longer count), so the table stays bounded.
     public mutating func probe(monotonicMs: UInt64) -> ClockProbe {

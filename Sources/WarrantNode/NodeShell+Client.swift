@@ -1,5 +1,6 @@
 import WarrantCrypto
 import WarrantLedger
+import WarrantReplica
 import WarrantStorage
 import WarrantTransport
 import WarrantWire
@@ -57,8 +58,8 @@ extension NodeShell {
     func order(_ request: IncomingRequest, _ opened: SignedMessage) {
         let id = opened.hash
         do {
-            if let stored = try replica.store.storedOutcome(of: id) {
-                answer(request, RequestResult(outcome: stored.outcome, height: stored.height, blockTimeMs: stored.blockTimeMs))
+            if let stored = try replica.storedResult(of: id) {
+                answer(request, stored)
                 return
             }
         } catch {

@@ -1,4 +1,5 @@
 import WarrantCrypto
+import WarrantReplica
 import WarrantTransport
 import WarrantWire
 
@@ -40,7 +41,7 @@ extension NodeShell {
         }
         controlNonce = command.nonce
         do {
-            try replica.store.saveControlNonce(command.nonce)
+            try database.saveControlNonce(command.nonce)
         } catch {
             fail(error)
         }

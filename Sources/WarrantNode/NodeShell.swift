@@ -3,6 +3,7 @@ import Logging
 import WarrantConsensus
 import WarrantCrypto
 import WarrantLedger
+import WarrantReplica
 import WarrantStorage
 import WarrantTopology
 import WarrantTransport
@@ -17,7 +18,12 @@ public actor NodeShell {
     let topology: Topology
     let keys: ClusterKeys
     let logger: Logger
-    var replica: Replica
+    var replica: Replica<LedgerStore>
+    /// This node's signing key (the replica signs with it too).
+    let key: SigningKey
+    /// The node's database, which the replica keeps its state in; the shell keeps only
+    /// the last control nonce there itself.
+    let database: LedgerStore
     var clock = NodeClock()
     var outboxes: [String: PeerOutbox] = [:]
     let client: ReplyServer
@@ -66,7 +72,9 @@ public actor NodeShell {
             throw NodeError(.storage, error.description)
         }
         let validators = ValidatorSet(topology.validators.map { keys.nodes[$0.name]! })
-        replica = try Replica(key: key, validators: validators, genesis: keys.genesis(topology),
+        self.key = key
+        database = store
+        replica = try Replica(signer: .ed25519(key), validators: validators, genesis: keys.genesis(topology),
                               genesisTimeMs: topology.cluster.genesisTimeMs, parameters: topology.cluster.consensus, store: store,
                               nonceSeed: UInt64.random(in: 0...UInt64.max))
         replica.sabotage = sabotage
@@ -102,7 +110,7 @@ public actor NodeShell {
         logger.info("start", metadata: ["node": "\(name)", "height": "\(core.height)", "round": "\(core.round)",
                                         "step": "\(core.step.rawValue)", "applied": "\(replica.ledger.height)"])
         try carryOut(replica.start(now: clock.wallMs, monotonicMs: clock.monotonicMs))
-        let probeEvery = Replica.probeInterval(maxStalenessMs: topology.cluster.ledger.maxStalenessMs)
+        let probeEvery = QuorumClock.probeInterval(maxStalenessMs: topology.cluster.ledger.maxStalenessMs)
         tasks.append(Task { [weak self] in
             while !Task.isCancelled {
                 await self?.probeClocks()
@@ -171,7 +179,7 @@ public actor NodeShell {
                     for outbox in outboxes.values { outbox.send(bytes) }
                     continue
                 }
-                for (peers, data) in byzantine.broadcast(bytes, peers: outboxes.keys.sorted(), key: replica.key) {
+                for (peers, data) in byzantine.broadcast(bytes, peers: outboxes.keys.sorted(), key: key) {
                     for peer in peers { outboxes[peer]?.send(data) }
                 }
             case .send(let key, let bytes):
@@ -198,7 +206,7 @@ public actor NodeShell {
         logger.info("commit", metadata: ["height": "\(notice.height)", "round": "\(round)", "block": "\(notice.block.short)",
                                          "requests": "\(notice.outcomes.count)", "accepted": "\(accepted)",
                                          "state": "\(notice.stateHash.short)"])
-        noticeQueue.yield(Envelope.seal(notice, by: replica.key).encoded)
+        noticeQueue.yield(Envelope.seal(notice, by: key).encoded)
         for outcome in notice.outcomes {
             guard let waiters = waiting.removeValue(forKey: outcome.request) else { continue }
             let result = RequestResult(outcome: outcome, height: notice.height, blockTimeMs: notice.timeMs)
@@ -214,7 +222,7 @@ public actor NodeShell {
     }
 
     func answer<B: WireBody>(_ request: IncomingRequest, _ body: B) {
-        let bytes = Envelope.seal(body, by: replica.key).encoded
+        let bytes = Envelope.seal(body, by: key).encoded
         Task { try? await request.reply(bytes) }
     }
 }

@@ -12,7 +12,7 @@ import WarrantWire
 /// leave the consensus schedule of a seed as it was.
 extension SimWorld {
     /// How often a node probes: as on real nodes.
-    var probeIntervalMs: UInt64 { min(1_000, max(50, genesis.parameters.maxStalenessMs / 10)) }
+    var probeIntervalMs: UInt64 { QuorumClock.probeInterval(maxStalenessMs: genesis.parameters.maxStalenessMs) }
 
     static func freshQuorumClock(_ validators: ValidatorSet, _ key: PublicKey, _ genesis: Genesis, nonceSeed: UInt64,
                                  trustStart: Bool = false, now: UInt64 = 0, wall: UInt64 = 0) -> QuorumClock {

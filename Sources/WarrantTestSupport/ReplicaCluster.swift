@@ -3,6 +3,7 @@ import WarrantConsensus
 import WarrantCrypto
 import WarrantLedger
 import WarrantNode
+import WarrantReplica
 import WarrantStorage
 import WarrantWire
 
@@ -27,7 +28,7 @@ public struct ReplicaCluster {
     }
 
     public static let genesisTimeMs = LedgerWorkload.t0
-    public var replicas: [Replica?]
+    public var replicas: [Replica<LedgerStore>?]
     public let keys: [SigningKey]
     public let validators: ValidatorSet
     public let genesis: Genesis
@@ -51,10 +52,10 @@ public struct ReplicaCluster {
         validators = ValidatorSet(keys.map(\.publicKey))
         self.genesis = genesis
         random = SplitMix64(seed: seed)
-        var replicas: [Replica?] = []
+        var replicas: [Replica<LedgerStore>?] = []
         for (index, key) in keys.enumerated() {
             let store = try LedgerStore(path: "\(directory)/n\(index).sqlite")
-            replicas.append(try Replica(key: key, validators: validators, genesis: genesis, genesisTimeMs: Self.genesisTimeMs,
+            replicas.append(try Replica(signer: .ed25519(key), validators: validators, genesis: genesis, genesisTimeMs: Self.genesisTimeMs,
                                         parameters: parameters, store: store, nonceSeed: random.next()))
         }
         self.replicas = replicas
@@ -89,7 +90,7 @@ public struct ReplicaCluster {
 
     public mutating func reopen(_ index: Int, directory: String, parameters: ConsensusParameters = ConsensusParameters()) throws {
         let store = try LedgerStore(path: "\(directory)/n\(index).sqlite")
-        replicas[index] = try Replica(key: keys[index], validators: validators, genesis: genesis, genesisTimeMs: Self.genesisTimeMs,
+        replicas[index] = try Replica(signer: .ed25519(keys[index]), validators: validators, genesis: genesis, genesisTimeMs: Self.genesisTimeMs,
                                       parameters: parameters, store: store, nonceSeed: random.next())
         try start(index)
     }

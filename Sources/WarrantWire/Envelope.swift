@@ -99,9 +99,14 @@ public struct SignedMessage: Hashable, Sendable {
     public let message: Message
     public let bytes: [UInt8]
 
-    /// Decodes and verifies one envelope. The body is decoded before the signature is
-    /// checked, so malformed input costs no signature verification.
+    /// Decodes and verifies one envelope (Ed25519). The body is decoded before the
+    /// signature is checked, so malformed input costs no signature verification.
     public init(opening bytes: [UInt8], limits: WireLimits = .default) throws(WireError) {
+        try self.init(opening: bytes, limits: limits, scheme: .ed25519)
+    }
+
+    /// Decodes and verifies one envelope with the given signature scheme.
+    public init(opening bytes: [UInt8], limits: WireLimits = .default, scheme: SignatureScheme) throws(WireError) {
         let envelope = try Envelope(decoding: bytes, limits: limits)
         let message: Message
         do {
@@ -109,7 +114,7 @@ public struct SignedMessage: Hashable, Sendable {
         } catch {
             throw error.prefixed("body(\(envelope.kind.name))")
         }
-        guard envelope.hasValidSignature else {
+        guard scheme.verifies(envelope) else {
             throw WireError(.badSignature, "signature does not verify for sender \(envelope.sender.short) over domain '\(envelope.kind.domain)'")
         }
         self.envelope = envelope
@@ -117,9 +122,6 @@ public struct SignedMessage: Hashable, Sendable {
         self.bytes = bytes
     }
 
-    /// Decodes without checking the signature: only for `warrant-node --sabotage
-    /// accept-bad-signature`, which proves the checkers catch what a node that skips
-    /// verification lets through.
     public init(openingUnverified bytes: [UInt8], limits: WireLimits = .default) throws(WireError) {
         let envelope = try Envelope(decoding: bytes, limits: limits)
         self.envelope = envelope

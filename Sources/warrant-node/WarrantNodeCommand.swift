@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import WarrantNode
+import WarrantReplica
 import WarrantTransport
 import WarrantTopology
 

@@ -1,19 +1,20 @@
 import WarrantConsensus
 import WarrantCrypto
 import WarrantLedger
-import WarrantStorage
 import WarrantWire
 
-/// One validator's node without its network and clock: it verifies what arrives at the
-/// edge (real Ed25519), feeds the consensus core, carries out the core's directives in
-/// order — persist, then send, then apply — and keeps the ledger and the SQLite database
-/// in step. Synchronous and deterministic: the node's actor gives it a clock, timers and
-/// sockets; crash tests drive several in one process and kill it. A replica that threw a
-/// `NodeError` is discarded: reopening it from its database is how it recovers.
-public struct Replica: Sendable {
-    public let key: SigningKey
+/// One validator without its network and clock: it verifies what arrives at the edge,
+/// feeds the consensus core, carries out the core's directives in order — persist, then
+/// send, then apply — keeps the ledger and its store in step, and gathers rule 4's
+/// evidence. Synchronous and deterministic, and the only implementation there is: a
+/// node's actor drives it with sockets, a clock and SQLite (`LedgerStore`, Ed25519); the
+/// simulator drives the same code with a virtual network, `MemoryStore` and modelled
+/// signatures; crash tests drive several in one process and kill it. A replica that
+/// threw a `ReplicaError` is discarded: reopening it from its store is how it recovers.
+public struct Replica<Store: ReplicaStore>: Sendable {
+    public let signer: ReplicaSigner
     public let genesis: Genesis
-    public let store: LedgerStore
+    public internal(set) var store: Store
     public internal(set) var core: ConsensusCore
     public internal(set) var ledger: Ledger
     /// Rule 4's evidence: contact with a quorum and the other validators' clock readings.
@@ -38,29 +39,29 @@ public struct Replica: Sendable {
     /// stored state hash, and consensus resumes from the record and the last stored block.
     /// `nonceSeed` must differ from every earlier incarnation's (random bits): answers to
     /// an earlier incarnation's clock probes must match nothing.
-    public init(key: SigningKey, validators: ValidatorSet, genesis: Genesis, genesisTimeMs: UInt64,
-                parameters: ConsensusParameters = ConsensusParameters(), store: LedgerStore, nonceSeed: UInt64) throws(NodeError) {
-        self.key = key
+    public init(signer: ReplicaSigner, validators: ValidatorSet, genesis: Genesis, genesisTimeMs: UInt64,
+                parameters: ConsensusParameters = ConsensusParameters(), store: Store, nonceSeed: UInt64) throws(ReplicaError) {
+        self.signer = signer
         self.genesis = genesis
         self.store = store
-        quorumClock = QuorumClock(validators: validators, me: key.publicKey, maxStalenessMs: genesis.parameters.maxStalenessMs,
+        quorumClock = QuorumClock(validators: validators, me: signer.publicKey, maxStalenessMs: genesis.parameters.maxStalenessMs,
                                   maxClockSkewMs: genesis.parameters.maxClockSkewMs, nonceSeed: nonceSeed)
         do {
             ledger = try store.loadLedger(genesis: genesis)
             let record = try store.loadConsensusRecord()
             let lastDecided = ledger.height > 0 ? try store.committedBlocks(from: ledger.height, maxCount: 1).first : nil
-            core = ConsensusCore(validators: validators, me: key.publicKey, parameters: parameters, genesisTimeMs: genesisTimeMs,
+            core = ConsensusCore(validators: validators, me: signer.publicKey, parameters: parameters, genesisTimeMs: genesisTimeMs,
                                  genesisStateHash: Ledger(genesis: genesis).stateHash, record: record, lastDecided: lastDecided)
         } catch {
-            throw NodeError(.storage, error.description)
+            throw ReplicaError(.storage, "\(error)")
         }
     }
 
     /// Starts (or resumes) consensus. `monotonicMs` is the process's monotonic clock:
     /// nothing heard before it counts towards rule 4.
-    public mutating func start(now: UInt64, monotonicMs: UInt64) throws(NodeError) -> [Outbound] {
+    public mutating func start(now: UInt64, monotonicMs: UInt64) throws(ReplicaError) -> [Outbound] {
         if sabotage.contains(.resetStalenessOnRestart) {
-            quorumClock = QuorumClock(validators: validators, me: key.publicKey, maxStalenessMs: quorumClock.maxStalenessMs,
+            quorumClock = QuorumClock(validators: validators, me: signer.publicKey, maxStalenessMs: quorumClock.maxStalenessMs,
                                       maxClockSkewMs: quorumClock.maxClockSkewMs, nonceSeed: quorumClock.nextNonce,
                                       trustStart: true, startMonotonicMs: monotonicMs, startWallMs: now)
         }
@@ -72,21 +73,21 @@ public struct Replica: Sendable {
     }
 
     /// A timer the replica scheduled has fired.
-    public mutating func timeout(_ kind: TimeoutKind, height: UInt64, round: UInt64, now: UInt64) throws(NodeError) -> [Outbound] {
+    public mutating func timeout(_ kind: TimeoutKind, height: UInt64, round: UInt64, now: UInt64) throws(ReplicaError) -> [Outbound] {
         try execute(core.onTimeout(kind, height: height, round: round, now: now).directives, now: now)
     }
 
     /// A client's request (grant, revoke, revoke-all, act): checked, then ordered. Returns
     /// the request id the client's answer will carry.
-    public mutating func submit(_ bytes: [UInt8], now: UInt64) throws(NodeError) -> (id: Digest, outbound: [Outbound]) {
+    public mutating func submit(_ bytes: [UInt8], now: UInt64) throws(ReplicaError) -> (id: Digest, outbound: [Outbound]) {
         let message: SignedMessage
         do {
             message = try open(bytes)
         } catch {
-            throw NodeError(.badRequest, error.description)
+            throw ReplicaError(.badRequest, error.description)
         }
         guard LedgerRequest.Body(message.message) != nil else {
-            throw NodeError(.badRequest, "a \(message.envelope.kind.name) is not a request the cluster orders")
+            throw ReplicaError(.badRequest, "a \(message.envelope.kind.name) is not a request the cluster orders")
         }
         return (message.hash, try execute(core.onRequest(id: message.hash, bytes: bytes, now: now).directives, now: now))
     }
@@ -94,9 +95,18 @@ public struct Replica: Sendable {
     /// Opens an envelope, verifying its signature — unless sabotaged to accept bad ones.
     public func open(_ bytes: [UInt8], limits: WireLimits = .default) throws(WireError) -> SignedMessage {
         do {
-            return try SignedMessage(opening: bytes, limits: limits)
+            return try SignedMessage(opening: bytes, limits: limits, scheme: signer.scheme)
         } catch where error.code == .badSignature && sabotage.contains(.acceptBadSignature) {
             return try SignedMessage(openingUnverified: bytes, limits: limits)
+        }
+    }
+
+    /// The result of a request a stored block carried (the same bytes sent again get it).
+    public func storedResult(of request: Digest) throws(ReplicaError) -> RequestResult? {
+        do {
+            return try store.storedResult(of: request)
+        } catch {
+            throw ReplicaError(.storage, "\(error)")
         }
     }
 }

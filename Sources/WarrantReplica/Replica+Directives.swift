@@ -1,14 +1,13 @@
 import WarrantConsensus
 import WarrantCrypto
 import WarrantLedger
-import WarrantStorage
 import WarrantWire
 
 /// Carrying out the core's directives, in the order given: a record is written durably
 /// before any vote or proposal after it leaves; a decided block is applied and stored in
 /// one transaction before the clients hear of it.
 extension Replica {
-    mutating func execute(_ directives: [Directive], now: UInt64) throws(NodeError) -> [Outbound] {
+    mutating func execute(_ directives: [Directive], now: UInt64) throws(ReplicaError) -> [Outbound] {
         var out: [Outbound] = []
         var work = directives[...]
         while let directive = work.popFirst() {
@@ -17,22 +16,24 @@ extension Replica {
                 do {
                     try store.saveConsensusRecord(record)
                 } catch {
-                    throw NodeError(.storage, error.description)
+                    throw ReplicaError(.storage, "\(error)")
                 }
             case .broadcastProposal(let proposal), .rebroadcastProposal(let proposal):
-                out.append(.broadcast(Envelope.seal(proposal, by: key).encoded))
+                store.noteSent()
+                out.append(.broadcast(signer.seal(proposal).encoded))
             case .broadcastVote(let type, let height, let round, let block):
-                let envelope = type == .prevote ? Envelope.seal(Prevote(height: height, round: round, block: block), by: key)
-                    : Envelope.seal(Precommit(height: height, round: round, block: block), by: key)
+                store.noteSent()
+                let envelope = type == .prevote ? signer.seal(Prevote(height: height, round: round, block: block))
+                    : signer.seal(Precommit(height: height, round: round, block: block))
                 out.append(.broadcast(envelope.encoded))
-                let vote = SignedVote(type: type, height: height, round: round, block: block, validator: key.publicKey,
+                let vote = SignedVote(type: type, height: height, round: round, block: block, validator: signer.publicKey,
                                       signature: envelope.signature)
                 work.append(contentsOf: core.onVote(vote, now: now).directives)
             case .rebroadcastVote(let vote):
                 out.append(.broadcast(vote.envelope))
             case .rebroadcastCertificate(let block, let certificate):
                 let entry = CommittedBlock(block: block, certificate: certificate)
-                out.append(.broadcast(Envelope.seal(CommittedBlocks(entries: [entry]), by: key).encoded))
+                out.append(.broadcast(signer.seal(CommittedBlocks(entries: [entry])).encoded))
             case .scheduleTimeout(let kind, let height, let round, let after):
                 out.append(.schedule(kind, height: height, round: round, afterMs: after))
             case .decide(let block, let certificate):
@@ -42,7 +43,7 @@ extension Replica {
             case .forwardRequest(let bytes):
                 out.append(.broadcast(bytes))
             case .broadcastEvidence(let evidence):
-                out.append(.broadcast(Envelope.seal(evidence, by: key).encoded))
+                out.append(.broadcast(signer.seal(evidence).encoded))
             }
         }
         return out
@@ -51,19 +52,19 @@ extension Replica {
     /// Applies a decided block to the ledger and stores it with its certificate and every
     /// change, in one transaction. (After a thrown error the replica must be discarded and
     /// reopened from its database, which is at the last block boundary.)
-    mutating func apply(_ block: Block, _ certificate: Certificate) throws(NodeError) -> CommitNotice {
+    mutating func apply(_ block: Block, _ certificate: Certificate) throws(ReplicaError) -> CommitNotice {
         let (ledgerBlock, _) = LedgerBlock.decoding(block)
         let outcome: BlockOutcome
         do {
             outcome = try ledger.apply(ledgerBlock)
         } catch {
-            throw NodeError(.ledger, "block \(block.height): \(error)")
+            throw ReplicaError(.ledger, "block \(block.height): \(error)")
         }
         do {
-            try store.commit(ledgerBlock, outcome: outcome, blockHash: certificate.block, blockBytes: block.cborBytes,
-                             certificate: certificate.cborBytes, genesis: genesis)
+            try store.commit(CommittedBlock(block: block, certificate: certificate), ledgerBlock: ledgerBlock, outcome: outcome,
+                             ledger: ledger, genesis: genesis)
         } catch {
-            throw NodeError(.storage, error.description)
+            throw ReplicaError(.storage, "\(error)")
         }
         return CommitNotice(height: block.height, block: certificate.block, timeMs: block.timeMs, stateHash: outcome.stateHash,
                             outcomes: outcome.outcomes)

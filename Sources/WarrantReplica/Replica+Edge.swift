@@ -6,7 +6,7 @@ import WarrantWire
 /// The edge: every signature is verified here, before the core sees anything.
 extension Replica {
     /// An envelope from a peer. Bad input is refused with a reason and changes nothing.
-    public mutating func receive(_ bytes: [UInt8], now: UInt64, monotonicMs: UInt64) throws(NodeError) -> Reception {
+    public mutating func receive(_ bytes: [UInt8], now: UInt64, monotonicMs: UInt64) throws(ReplicaError) -> Reception {
         let opened: SignedMessage
         do {
             opened = try open(bytes)
@@ -51,11 +51,11 @@ extension Replica {
         return Reception(outbound: out)
     }
 
-    func storedOutcomeExists(_ id: Digest) throws(NodeError) -> Bool {
+    func storedOutcomeExists(_ id: Digest) throws(ReplicaError) -> Bool {
         do {
-            return try store.storedOutcome(of: id) != nil
+            return try store.storedResult(of: id) != nil
         } catch {
-            throw NodeError(.storage, error.description)
+            throw ReplicaError(.storage, "\(error)")
         }
     }
 
@@ -65,13 +65,13 @@ extension Replica {
         if sabotage.contains(.acceptBadSignature) { return true }
         return block.requests.allSatisfy { request in
             core.pool.contains(Blake2b.hash(request.bytes))
-                || ((try? Envelope(decoding: request.bytes))?.hasValidSignature ?? false)
+                || ((try? Envelope(decoding: request.bytes)).map(signer.scheme.verifies) ?? false)
         } && block.evidence.allSatisfy(evidenceIsSigned)
     }
 
     func evidenceIsSigned(_ evidence: Evidence) -> Bool {
         guard let envelopes = try? evidence.envelopes() else { return false }
-        return envelopes.allSatisfy(\.hasValidSignature)
+        return envelopes.allSatisfy(signer.scheme.verifies)
     }
 
     // MARK: catch-up
@@ -93,17 +93,17 @@ extension Replica {
 
     mutating func askBlocks(from peer: PublicKey, now: UInt64) -> Outbound {
         askedAt[peer] = now
-        return .send(to: peer, Envelope.seal(BlockRequest(fromHeight: core.height, maxCount: catchUpBatch), by: key).encoded)
+        return .send(to: peer, signer.seal(BlockRequest(fromHeight: core.height, maxCount: catchUpBatch)).encoded)
     }
 
     /// The decided blocks a peer asked for, with their certificates, within our limits.
-    func answer(_ request: BlockRequest) throws(NodeError) -> [UInt8]? {
+    public func answer(_ request: BlockRequest) throws(ReplicaError) -> [UInt8]? {
         let count = Int(min(request.maxCount, BlockRequest.maxCountLimit, catchUpBatch))
         let stored: [CommittedBlock]
         do {
             stored = try store.committedBlocks(from: request.fromHeight, maxCount: count)
         } catch {
-            throw NodeError(.storage, error.description)
+            throw ReplicaError(.storage, "\(error)")
         }
         var entries: [CommittedBlock] = []
         var size = 0
@@ -113,19 +113,19 @@ extension Replica {
             entries.append(entry)
         }
         guard !entries.isEmpty else { return nil }
-        return Envelope.seal(CommittedBlocks(entries: entries), by: key).encoded
+        return signer.seal(CommittedBlocks(entries: entries)).encoded
     }
 
     /// Blocks from a peer: each certificate is checked here (2f + 1 valid precommits from
     /// the validator set for exactly this block), and every signature inside the block;
     /// the core then checks that the block extends our chain with our state hash. The
     /// first bad entry ends the answer and is reported; a full answer asks for more.
-    mutating func receiveBlocks(_ blocks: CommittedBlocks, from peer: PublicKey, now: UInt64) throws(NodeError) -> ([Outbound], String?) {
+    mutating func receiveBlocks(_ blocks: CommittedBlocks, from peer: PublicKey, now: UInt64) throws(ReplicaError) -> ([Outbound], String?) {
         var out: [Outbound] = []
         var applied = 0
         for entry in blocks.entries where entry.block.height >= core.height {
             guard entry.block.height == core.height else { break }
-            if let problem = validators.problem(with: entry.certificate, for: entry.block, signatures: .ed25519) {
+            if let problem = validators.problem(with: entry.certificate, for: entry.block, signatures: signer.scheme) {
                 return (out, "\(peer.short) sent block \(entry.block.height) with a bad certificate: \(problem.rawValue)")
             }
             guard signaturesValid(entry.block) else {
