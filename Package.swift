@@ -53,7 +53,7 @@ let package = Package(
         // The deterministic in-process cluster simulator (seeded), with adversaries.
         .target(
             name: "WarrantSim",
-            dependencies: ["WarrantConsensus", "WarrantLedger", "WarrantCheck", "WarrantWire", "WarrantCrypto",
+            dependencies: ["WarrantReplica", "WarrantConsensus", "WarrantLedger", "WarrantCheck", "WarrantWire", "WarrantCrypto",
                            .product(name: "HeapModule", package: "swift-collections")]
         ),
         // The one replica: edge, directives, catch-up, restart, rule 4's evidence; generic

@@ -193,7 +193,7 @@ public actor NodeShell {
                     try? await Task.sleep(for: .milliseconds(after))
                     await self?.fire(kind, height: height, round: round)
                 }
-            case .committed(let notice):
+            case .committed(let notice, _):
                 committed(notice)
             }
         }

@@ -10,8 +10,9 @@ public enum Outbound: Hashable, Sendable {
     case send(to: PublicKey, [UInt8])
     /// Run a timer; when it fires, call `Replica.timeout(_:height:round:now:)`.
     case schedule(TimeoutKind, height: UInt64, round: UInt64, afterMs: UInt64)
-    /// A block was applied and stored (durably): publish it, answer waiting clients.
-    case committed(CommitNotice)
+    /// A block was applied and stored (durably): publish it, answer waiting clients. The
+    /// decided block comes along for shells that record it (the simulator's history).
+    case committed(CommitNotice, CommittedBlock)
 }
 
 /// What became of one envelope from a peer: the work it caused, or why it was refused.

@@ -38,7 +38,7 @@ extension Replica {
                 out.append(.schedule(kind, height: height, round: round, afterMs: after))
             case .decide(let block, let certificate):
                 let notice = try apply(block, certificate)
-                out.append(.committed(notice))
+                out.append(.committed(notice, CommittedBlock(block: block, certificate: certificate)))
                 work.append(contentsOf: core.onApplied(height: block.height, stateHash: notice.stateHash, now: now))
             case .forwardRequest(let bytes):
                 out.append(.broadcast(bytes))

@@ -35,6 +35,15 @@ public struct Replica<Store: ReplicaStore>: Sendable {
 
     public var validators: ValidatorSet { core.validators }
 
+    /// The simulator's planted consensus bugs (`simulate --sabotage`); never on a node.
+    public var consensusSabotage: ConsensusSabotage? {
+        get { core.sabotage }
+        set { core.sabotage = newValue }
+    }
+
+    /// The simulator's planted ledger bug: committed acts are not held to their expiry.
+    public mutating func sabotageLedgerExpiry() { ledger.sabotageIgnoreExpiry = true }
+
     /// Opens the replica on its database: the ledger is rebuilt and checked against the
     /// stored state hash, and consensus resumes from the record and the last stored block.
     /// `nonceSeed` must differ from every earlier incarnation's (random bits): answers to

@@ -82,3 +82,8 @@ public struct MemoryStore: ReplicaStore {
     /// A disk replaced by an empty one.
     public mutating func wipe() { self = MemoryStore() }
 }
+
+extension Replica where Store == MemoryStore {
+    /// The simulator's crash: the store keeps what a real crash would leave.
+    public mutating func crash(losingRecord: Bool) { store.crash(losingRecord: losingRecord) }
+}

@@ -2,6 +2,7 @@ import WarrantCheck
 import WarrantConsensus
 import WarrantCrypto
 import WarrantLedger
+import WarrantReplica
 import WarrantWire
 
 /// The simulated world: the fault schedule.
@@ -88,17 +89,7 @@ extension SimWorld {
             oneWay = []
             detail = "heal"
         case "crash":
-            let victim = targets[0]
-            guard !nodes[victim].crashed else { return }
-            nodes[victim].crashed = true
-            nodes[victim].incarnation += 1
-            if let older = nodes[victim].recordBeforeDecision, chance(50) {
-                // The crash came between storing the decided block and writing the record after it.
-                nodes[victim].record = older.isEmpty ? nil : older
-                note("n\(victim) loses the record written after its last decision")
-            }
-            history.append(HistoryEvent(time: now - Self.t0, kind: .restart, node: nodes[victim].name, detail: "crash"))
-            note("n\(victim) crashes")
+            crash(targets[0])
             return
         case "restart":
             restart(targets[0])
@@ -137,8 +128,8 @@ extension SimWorld {
             groups = nil
             oneWay = []
             isolatedUntil = [:]
-            let round = nodes.indices.filter(isHonest).map { nodes[$0].core.round }.max() ?? 0
-            let p = nodes[0].core.parameters
+            let round = nodes.indices.filter(isHonest).map { nodes[$0].replica.core.round }.max() ?? 0
+            let p = nodes[0].replica.core.parameters
             let roundMs = p.timeoutProposeMs + p.timeoutPrevoteMs + p.timeoutPrecommitMs + 3 * p.timeoutDeltaMs * (round + 2)
             livenessBound = max(20_000, 3 * roundMs)
             for index in nodes.indices {
@@ -154,38 +145,31 @@ extension SimWorld {
         note(detail)
     }
 
-    /// A crashed node comes back from its persisted record and its ledger (which, like a
-    /// database, kept every applied block).
+    /// A node stops at once: what its store holds survives, except — half the time, when
+    /// the crash fell between storing a decided block and writing the record after it —
+    /// that record.
+    mutating func crash(_ victim: Int) {
+        guard !nodes[victim].crashed else { return }
+        nodes[victim].crashed = true
+        nodes[victim].incarnation += 1
+        nodes[victim].replica.crash(losingRecord: chance(50))
+        history.append(HistoryEvent(time: now - Self.t0, kind: .restart, node: nodes[victim].name, detail: "crash"))
+        note("\(nodes[victim].name) crashes")
+    }
+
+    /// A crashed node comes back: its replica reopened from its store (or, with
+    /// `emptyDataDirectory`, from nothing, as a node whose disk was replaced).
     mutating func restart(_ index: Int, emptyDataDirectory: Bool = false) {
         guard nodes[index].crashed else { return }
-        if emptyDataDirectory {
-            nodes[index].record = nil
-            nodes[index].ledger = Ledger(genesis: genesis)
-            nodes[index].decided = [:]
-        }
-        let key = validatorKeys[nodes[index].validator]
-        var record: ConsensusRecord?
-        if let bytes = nodes[index].record {
-            do {
-                record = try ConsensusRecord(stored: bytes)
-            } catch {
-                fatalError("\(nodes[index].name)'s persisted record does not decode: \(error)")
-            }
-        }
-        var core = ConsensusCore(validators: validators, me: key, genesisTimeMs: Self.t0, genesisStateHash: Ledger(genesis: genesis).stateHash,
-                                 record: record, lastDecided: nodes[index].decided[nodes[index].ledger.height])
-        core.sabotage = nodes[index].core.sabotage
-        nodes[index].core = core
+        var store = nodes[index].replica.store
+        if emptyDataDirectory { store.wipe() }
+        nodes[index].replica = openReplica(validator: nodes[index].validator, store: store)
+        if isHonest(index) { applySabotage(index) }
         nodes[index].crashed = false
         nodes[index].incarnation += 1
         history.append(HistoryEvent(time: now - Self.t0, kind: .restart, node: nodes[index].name, detail: "restart"))
-        resetQuorumClock(index)
-        note("n\(index) restarts\(emptyDataDirectory ? " from an empty data directory" : "") at h\(core.height) r\(core.round)")
-        let ledger = nodes[index].ledger
-        var directives = nodes[index].core.onStart(now: localNow(index))
-        if ledger.height > 0 {
-            directives += nodes[index].core.onApplied(height: ledger.height, stateHash: ledger.stateHash, now: localNow(index))
-        }
-        execute(index, directives)
+        let core = nodes[index].replica.core
+        note("\(nodes[index].name) restarts\(emptyDataDirectory ? " from an empty data directory" : "") at h\(core.height) r\(core.round)")
+        start(index)
     }
 }

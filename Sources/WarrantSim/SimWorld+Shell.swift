@@ -2,87 +2,95 @@ import WarrantCheck
 import WarrantConsensus
 import WarrantCrypto
 import WarrantLedger
+import WarrantReplica
 import WarrantWire
 
-/// The simulated world: the shell: carrying out directives.
+/// The simulated world: the shell, carrying out what a replica asks — as a node's shell
+/// does, with the virtual network, timers and history in place of sockets and logs.
 extension SimWorld {
 
-    mutating func execute(_ index: Int, _ directives: [Directive]) {
-        var work = directives[...]
-        while let directive = work.popFirst() {
-            switch directive {
-            case .persist(let record):
-                nodes[index].record = record.cborBytes
-            case .broadcastProposal(let proposal), .rebroadcastProposal(let proposal):
-                nodes[index].recordBeforeDecision = nil
-                broadcastProposal(from: index, proposal)
-            case .broadcastVote(let type, let height, let round, let block):
-                nodes[index].recordBeforeDecision = nil
-                let key = validatorKeys[nodes[index].validator]
-                let vote = SignedVote(type: type, height: height, round: round, block: block, validator: key,
-                                      signature: voteSignature(type, height, round, block, by: key))
-                broadcastVote(from: index, vote)
-                work.append(contentsOf: nodes[index].core.onVote(vote, now: localNow(index)).directives)
-            case .rebroadcastVote(let vote):
-                broadcastVote(from: index, vote)
-            case .rebroadcastCertificate(let block, let certificate):
-                for peer in nodes.indices where peer != index { send(from: index, to: peer, .committedBlocks(CommittedBlocks(entries: [CommittedBlock(block: block, certificate: certificate)]))) }
-            case .scheduleTimeout(let kind, let height, let round, let after):
-                schedule(at: now + after, .timer(node: index, incarnation: nodes[index].incarnation, kind, height: height, round: round))
-            case .decide(let block, let certificate):
-                nodes[index].recordBeforeDecision = nodes[index].record ?? []
-                work.append(contentsOf: apply(index, block, certificate))
-            case .broadcastEvidence(let evidence):
-                if isHonest(index), let key = try? evidence.offense().key, detectedOffenses[key] == nil {
-                    detectedOffenses[key] = now
-                    history.append(HistoryEvent(time: now - Self.t0, kind: .evidence, node: nodes[index].name,
-                                                bytes: Hex.encode(evidence.cborBytes)))
-                    if keepTrace { note("\(nodes[index].name) holds evidence against \(key.validator.short) at h\(key.height) r\(key.round) \(key.kind.name)") }
+    /// Runs one input through node `index`'s replica and carries out what it asks. A
+    /// replica that throws is treated as a node that stopped: it crashes, and a restart
+    /// reopens it from its store.
+    mutating func step(_ index: Int, arrivedFrom: Int? = nil,
+                       _ input: (inout Replica<MemoryStore>, SimWorld) throws -> [Outbound]) {
+        var replica = nodes[index].replica
+        let outbound: [Outbound]
+        do {
+            outbound = try input(&replica, self)
+        } catch {
+            nodes[index].replica = replica
+            note("\(nodes[index].name) stops: \(error)")
+            crash(index)
+            return
+        }
+        nodes[index].replica = replica
+        dispatch(index, outbound, arrivedFrom: arrivedFrom)
+    }
+
+    mutating func dispatch(_ index: Int, _ outbound: [Outbound], arrivedFrom: Int? = nil) {
+        for item in outbound {
+            switch item {
+            case .broadcast(let bytes):
+                if isHonest(index) { noteEvidence(index, bytes) }
+                backSplitProposal(from: index, bytes)
+                if nodes[index].byzantine.isEmpty {
+                    for peer in nodes.indices where peer != index { send(from: index, to: peer, bytes) }
+                } else {
+                    byzantineBroadcast(from: index, bytes)
                 }
-                for peer in nodes.indices where peer != index { send(from: index, to: peer, .evidence(evidence)) }
-            case .forwardRequest(let bytes):
-                for peer in nodes.indices where peer != index { send(from: index, to: peer, .request(bytes)) }
+            case .send(let key, let bytes):
+                // An answer goes back over the link the question came on (a twin shares its
+                // original's key); otherwise to the node that signs with the key.
+                let to = arrivedFrom.flatMap { validatorKeys[nodes[$0].validator] == key ? $0 : nil }
+                    ?? nodes.indices.first { validatorKeys[nodes[$0].validator] == key }
+                guard let to else { continue }
+                send(from: index, to: to, nodes[index].byzantine.isEmpty ? bytes : byzantineAnswer(from: index, to: to, bytes))
+            case .schedule(let kind, let height, let round, let after):
+                schedule(at: now + after, .timer(node: index, incarnation: nodes[index].incarnation, kind, height: height, round: round))
+            case .committed(let notice, let decided):
+                recordCommit(index, notice, decided)
             }
         }
     }
 
-    mutating func apply(_ index: Int, _ block: Block, _ certificate: Certificate) -> [Directive] {
-        nodes[index].decided[block.height] = CommittedBlock(block: block, certificate: certificate)
+    /// An honest node's first evidence of an offense is a history event (the `evidence`
+    /// checker then requires it to end committed).
+    mutating func noteEvidence(_ index: Int, _ bytes: [UInt8]) {
+        guard let envelope = try? Envelope(decoding: bytes), envelope.kind == .evidence,
+              let evidence = try? Evidence(cbor: envelope.body), let key = try? evidence.offense().key,
+              detectedOffenses[key] == nil else { return }
+        detectedOffenses[key] = now
+        history.append(HistoryEvent(time: now - Self.t0, kind: .evidence, node: nodes[index].name, bytes: Hex.encode(evidence.cborBytes)))
+        if keepTrace { note("\(nodes[index].name) holds evidence against \(key.validator.short) at h\(key.height) r\(key.round) \(key.kind.name)") }
+    }
+
+    /// A block the node applied and stored: the history's `block` (once) and `commit`
+    /// events, and the acknowledgements of requests submitted to this node.
+    mutating func recordCommit(_ index: Int, _ notice: CommitNotice, _ decided: CommittedBlock) {
         nodes[index].appliedAt = now
+        let block = decided.block, certificate = decided.certificate
         if let split = splitBrain(height: block.height), split.a == nodes[index].validator, certificate.round == 0 {
             // A decided alone: cut it off for a while, so that the others go on to round 1
             // without hearing of its decision (a partition timed around the round).
             isolatedUntil[index] = min(now + 2_500, faultsEnd)
             if keepTrace { note("adversary isolates \(nodes[index].name) after its decision at h\(block.height)") }
         }
-        let (ledgerBlock, decoded) = LedgerBlock.decoding(block)
-        let outcome: BlockOutcome
-        do {
-            outcome = try nodes[index].ledger.apply(ledgerBlock)
-        } catch {
-            let line = "\(nodes[index].name) cannot apply h\(block.height): \(error)"
-            note(line)
-            return []
+        if recordedBlocks.insert(notice.block).inserted {
+            history.append(HistoryEvent(time: now - Self.t0, kind: .block, height: block.height, block: notice.block.hex,
+                                        bytes: Hex.encode(block.cborBytes)))
         }
-        let hash = certificate.block
-        if !recordedBlocks.contains(hash) {
-            recordedBlocks.insert(hash)
-            history.append(HistoryEvent(time: now - Self.t0, kind: .block, height: block.height, block: hash.hex, bytes: Hex.encode(block.cborBytes)))
-        }
-        let accepted = outcome.outcomes.filter(\.accepted).map(\.request.hex)
+        let (_, decoded) = LedgerBlock.decoding(block)
         history.append(HistoryEvent(time: now - Self.t0, kind: .commit, node: nodes[index].name, height: block.height,
-                                    block: hash.hex, state: outcome.stateHash.hex, accepted: accepted,
-                                    outcomes: positionOutcomes(decoded, outcome.outcomes)))
-        if keepTrace {
-            let line = "\(nodes[index].name) commits h\(block.height) r\(certificate.round) \(hash.short) (\(block.requests.count) requests)"
-            note(line)
-        }
-        for result in outcome.outcomes where pending[result.request] == index {
+                                    block: notice.block.hex, state: notice.stateHash.hex,
+                                    accepted: notice.outcomes.filter(\.accepted).map(\.request.hex),
+                                    outcomes: positionOutcomes(decoded, notice.outcomes)))
+        if keepTrace { note("\(nodes[index].name) commits h\(block.height) r\(certificate.round) \(notice.block.short) (\(block.requests.count) requests)") }
+        for result in notice.outcomes where pending[result.request] == index {
             pending[result.request] = nil
             history.append(HistoryEvent(time: now - Self.t0, kind: .ack, node: nodes[index].name, request: result.request.hex,
                                         outcome: result.accepted ? "ok" : "fail", reason: result.reason?.name, height: block.height))
         }
-        return nodes[index].core.onApplied(height: block.height, stateHash: outcome.stateHash, now: localNow(index))
     }
 
     /// The outcome of every block position: the ledger's, or `malformed` for bytes it never saw.

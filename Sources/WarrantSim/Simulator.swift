@@ -3,6 +3,7 @@ import WarrantCheck
 import WarrantConsensus
 import WarrantCrypto
 import WarrantLedger
+import WarrantReplica
 import WarrantWire
 
 /// What one simulated run produced, and the checkers' verdict on it.
@@ -27,11 +28,12 @@ public struct DecidedBlock: Hashable, Sendable {
     public let certificate: Certificate
 }
 
-/// The deterministic cluster simulator: n real consensus cores and ledgers on a seeded
-/// virtual clock and network, with network faults, crashes and restarts from the
-/// persisted record, clock skew, and up to f Byzantine validators. The same seed always
-/// gives the same run. Signatures are modelled (`SignatureScheme.modelled`): forged
-/// messages fail the modelled check at every honest edge.
+/// The deterministic cluster simulator: n replicas — the very `Replica` a node runs,
+/// over an in-memory store with modelled signatures — on a seeded virtual clock and
+/// network, with network faults, crashes and restarts from the store, clock skew, and up
+/// to f Byzantine validators whose outgoing envelopes are rewritten. The same seed always
+/// gives the same run. Forged messages fail the modelled signature check at every honest
+/// edge, as forged Ed25519 would.
 public enum Simulator {
     /// Virtual time at which every run starts (ms since the epoch); scripted faults count from here.
     public static let startTimeMs = SimWorld.t0
@@ -43,40 +45,10 @@ public enum Simulator {
     }
 }
 
-enum SimMessage {
-    case proposal(Proposal, bytes: [UInt8], signature: Signature)
-    case vote(SignedVote)
-    case request([UInt8])
-    /// Catch-up: "send me your decided blocks from this height".
-    case blockRequest(BlockRequest)
-    /// Decided blocks with certificates: a catch-up answer, or the rebroadcast last decision.
-    case committedBlocks(CommittedBlocks)
-    case evidence(Evidence)
-    /// Rule 4's probe and its signed answer.
-    case clockProbe(ClockProbe)
-    case clockReading(ClockReading)
-
-    /// Clock traffic travels on the clock's random stream.
-    var isClock: Bool {
-        switch self {
-        case .clockProbe, .clockReading: true
-        default: false
-        }
-    }
-
-    var height: UInt64? {
-        switch self {
-        case .proposal(let p, _, _): p.height
-        case .vote(let v): v.height
-        case .committedBlocks(let blocks): blocks.entries.count == 1 ? blocks.entries[0].block.height : nil
-        default: nil
-        }
-    }
-}
-
 struct SimEvent: Comparable {
     enum Action {
-        case deliver(from: Int, to: Int, SimMessage)
+        /// An envelope from one node to another.
+        case deliver(from: Int, to: Int, [UInt8])
         case timer(node: Int, incarnation: Int, TimeoutKind, height: UInt64, round: UInt64)
         case workload
         case fault(String, [Int])
@@ -96,28 +68,18 @@ struct SimNode {
     let name: String
     /// The validator this node signs as (a twin shares it with another node).
     let validator: Int
-    var core: ConsensusCore
-    var ledger: Ledger
-    /// The persisted consensus record, in its durable CBOR form (what a node writes to disk).
-    var record: [UInt8]?
-    /// The record from before the last decision, while nothing has left the node since:
-    /// a crash may lose the record written after a decision (the block is stored, the
-    /// record not yet), and restart must cope.
-    var recordBeforeDecision: [UInt8]?
+    /// The node itself: what a real node runs. While `crashed` it is stale; `restart`
+    /// reopens it from `replica.store` as the crash left it.
+    var replica: Replica<MemoryStore>
     var crashed = false
     var incarnation = 0
     var skewMs: Int64 = 0
     var byzantine: Set<SimFault> = []
-    var sent: [(Int, SimMessage)] = []
-    /// Decided blocks with their certificates, kept like the node's database.
-    var decided: [UInt64: CommittedBlock] = [:]
-    /// When this node last asked each peer to catch it up.
-    var askedAt: [Int: UInt64] = [:]
+    /// Envelopes a Byzantine node sent, for replaying later.
+    var sent: [(Int, [UInt8])] = []
     /// Acts a Byzantine node has seen, to slip into its blocks later (old acts of
     /// sessions that have since expired or been revoked).
     var seenActs: [[UInt8]] = []
-    /// Rule 4's evidence, as a real node keeps it (reset at every restart).
-    var quorumClock: QuorumClock
     /// When the node last applied a block (virtual time).
     var appliedAt: UInt64 = 0
 }
@@ -160,8 +122,6 @@ struct SimWorld {
     var clockFaultyUntil: [Int: UInt64] = [:]
     /// Catch-up answers honest nodes refused (forged blocks or certificates).
     var refusals = 0
-    /// Blocks asked for in one catch-up request.
-    static let catchUpBatch: UInt64 = 20
 
     init(seed: UInt64, options: SimulationOptions, keepTrace: Bool) {
         self.seed = seed
@@ -177,11 +137,8 @@ struct SimWorld {
         faultsEnd = anyFaults ? SimWorld.t0 + options.heights * 400 + 2_000 : SimWorld.t0
         if let last = options.script.map(\.atMs).max() { faultsEnd = max(faultsEnd, SimWorld.t0 + last + 1) }
         timeLimit = SimWorld.t0 + options.heights * 3_000 + 60_000
-        let genesisLedger = Ledger(genesis: genesis)
         for index in 0..<options.nodes {
-            var node = SimNode(name: "n\(index)", validator: index,
-                               core: Self.freshCore(validators, keys[index], genesisLedger.stateHash), ledger: genesisLedger,
-                               quorumClock: Self.freshQuorumClock(validators, keys[index], genesis, nonceSeed: clockRandom.next()))
+            var node = SimNode(name: "n\(index)", validator: index, replica: openReplica(validator: index, store: MemoryStore()))
             if index >= options.nodes - options.byzantine {
                 node.byzantine = options.faults.filter(\.isByzantine).subtracting([.twins])
             }
@@ -190,26 +147,35 @@ struct SimWorld {
         // Twins: a second instance of the first Byzantine validator, with the same key.
         if options.byzantine > 0, options.faults.contains(.twins) {
             let index = options.nodes - options.byzantine
-            nodes.append(SimNode(name: "n\(index)-twin", validator: index,
-                                 core: Self.freshCore(validators, keys[index], genesisLedger.stateHash), ledger: genesisLedger,
-                                 byzantine: nodes[index].byzantine,
-                                 quorumClock: Self.freshQuorumClock(validators, keys[index], genesis, nonceSeed: clockRandom.next())))
+            nodes.append(SimNode(name: "n\(index)-twin", validator: index, replica: openReplica(validator: index, store: MemoryStore()),
+                                 byzantine: nodes[index].byzantine))
         }
         for index in nodes.indices where isHonest(index) { applySabotage(index) }
     }
 
-    static func freshCore(_ validators: ValidatorSet, _ key: PublicKey, _ state: Digest) -> ConsensusCore {
-        ConsensusCore(validators: validators, me: key, genesisTimeMs: t0, genesisStateHash: state)
+    /// A replica of `validator` over `store` — as a node opens one over its database.
+    mutating func openReplica(validator: Int, store: MemoryStore) -> Replica<MemoryStore> {
+        do {
+            return try Replica(signer: .modelled(validatorKeys[validator]), validators: validators, genesis: genesis,
+                               genesisTimeMs: Self.t0, store: store, nonceSeed: clockRandom.next())
+        } catch {
+            fatalError("a simulated store cannot fail to open: \(error)")
+        }
     }
 
     func isHonest(_ index: Int) -> Bool { nodes[index].validator < options.nodes - options.byzantine }
 
+    /// Plants `--sabotage` in an honest node (again after each restart: it lives in the
+    /// process, not in the store).
     mutating func applySabotage(_ index: Int) {
         switch options.sabotage {
-        case .skipLock: nodes[index].core.sabotage = .skipLock
-        case .quorumOffByOne: nodes[index].core.sabotage = .quorumOffByOne
-        case .ignoreExpiry: nodes[index].ledger.sabotageIgnoreExpiry = true
-        case .acceptBadSignature, .resetStalenessOnRestart, .trustOwnBlockTimes, nil: break
+        case .skipLock: nodes[index].replica.consensusSabotage = .skipLock
+        case .quorumOffByOne: nodes[index].replica.consensusSabotage = .quorumOffByOne
+        case .ignoreExpiry: nodes[index].replica.sabotageLedgerExpiry()
+        case .acceptBadSignature: nodes[index].replica.sabotage.insert(.acceptBadSignature)
+        case .resetStalenessOnRestart: nodes[index].replica.sabotage.insert(.resetStalenessOnRestart)
+        case .trustOwnBlockTimes: nodes[index].replica.sabotage.insert(.trustOwnBlockTimes)
+        case nil: break
         }
     }
 
@@ -229,10 +195,7 @@ struct SimWorld {
 
     mutating func run() {
         history.append(HistoryEvent(time: 0, kind: .start, epochMs: Self.t0))
-        for index in nodes.indices {
-            execute(index, nodes[index].core.onStart(now: localNow(index)))
-            resetQuorumClock(index)
-        }
+        for index in nodes.indices { start(index) }
         schedule(at: now + 50, .workload)
         schedule(at: now + 200, .localCheck)
         scheduleFaults()
@@ -243,8 +206,8 @@ struct SimWorld {
         }
         if keepTrace {
             for node in nodes {
-                let core = node.core
-                note("end: \(node.name) h\(core.height) r\(core.round) \(core.step.rawValue) locked r\(core.lockedRound) valid r\(core.validRound)\(node.crashed ? " crashed" : "") applied \(node.ledger.height)")
+                let core = node.replica.core
+                note("end: \(node.name) h\(core.height) r\(core.round) \(core.step.rawValue) locked r\(core.lockedRound) valid r\(core.validRound)\(node.crashed ? " crashed" : "") applied \(node.replica.ledger.height)")
             }
         }
         for (id, node) in pending.sorted(by: { $0.key < $1.key }) {
@@ -252,8 +215,15 @@ struct SimWorld {
         }
     }
 
+    /// Starts (or, after a restart, resumes) a node's replica and its clock probes.
+    mutating func start(_ index: Int) {
+        nodes[index].appliedAt = now
+        step(index) { replica, world in try replica.start(now: world.localNow(index), monotonicMs: world.now) }
+        schedule(at: now + 1 + clockRandom.next() % probeIntervalMs, .clockProbe(node: index, incarnation: nodes[index].incarnation))
+    }
+
     var finished: Bool {
-        now >= faultsEnd + livenessBound && nodes.indices.filter(isHonest).allSatisfy { nodes[$0].ledger.height >= options.heights }
+        now >= faultsEnd + livenessBound && nodes.indices.filter(isHonest).allSatisfy { nodes[$0].replica.ledger.height >= options.heights }
     }
 
     func localNow(_ index: Int) -> UInt64 {
@@ -262,19 +232,19 @@ struct SimWorld {
 
     mutating func handle(_ event: SimEvent) {
         switch event.action {
-        case .deliver(let from, let to, let message):
+        case .deliver(let from, let to, let bytes):
             guard !nodes[to].crashed else { return }
-            receive(from: from, to: to, message)
+            receive(from: from, to: to, bytes)
         case .timer(let node, let incarnation, let kind, let height, let round):
             guard !nodes[node].crashed, nodes[node].incarnation == incarnation else { return }
-            let reaction = nodes[node].core.onTimeout(kind, height: height, round: round, now: localNow(node))
-            if keepTrace, kind != .rebroadcast, case .acted = reaction {
-                let core = nodes[node].core
+            let before = (nodes[node].replica.core.round, nodes[node].replica.core.step)
+            step(node) { replica, world in try replica.timeout(kind, height: height, round: round, now: world.localNow(node)) }
+            if keepTrace, kind != .rebroadcast, before != (nodes[node].replica.core.round, nodes[node].replica.core.step) {
+                let core = nodes[node].replica.core
                 note("\(nodes[node].name) timeout \(kind.rawValue) h\(height) r\(round) -> r\(core.round) \(core.step.rawValue)")
             }
-            execute(node, reaction.directives)
             if kind == .rebroadcast, nodes[node].byzantine.contains(.replay), let old = nodes[node].sent.randomElement(using: &random) {
-                send(from: node, to: old.0, old.1)  // replay an old message
+                transmit(from: node, to: old.0, old.1)  // replay an old message
             }
         case .workload:
             submitRequest()
@@ -297,7 +267,7 @@ struct SimWorld {
         let id = Blake2b.hash(bytes)
         history.append(HistoryEvent(time: now - Self.t0, kind: .request, node: nodes[target].name, request: id.hex, bytes: Hex.encode(bytes)))
         pending[id] = target
-        execute(target, nodes[target].core.onRequest(id: id, bytes: bytes, now: localNow(target)).directives)
+        step(target) { replica, world in try replica.submit(bytes, now: world.localNow(target)).outbound }
     }
 }
 
@@ -309,12 +279,12 @@ extension SimWorld {
         let input = CheckInput(events: history, honest: honest, genesis: genesis, signatures: .modelled,
                                livenessBoundMs: livenessBound)
         var violations = Checks.all(input)
-        let minHeight = nodes.indices.filter(isHonest).map { nodes[$0].ledger.height }.min() ?? 0
+        let minHeight = nodes.indices.filter(isHonest).map { nodes[$0].replica.ledger.height }.min() ?? 0
         if minHeight < options.heights && now > timeLimit {
             violations.append(Violation(.liveness, "honest nodes reached only height \(minHeight) of \(options.heights) by the time limit"))
         }
-        let furthest = nodes.indices.filter(isHonest).max { nodes[$0].decided.count < nodes[$1].decided.count }
-        let chain = furthest.map { nodes[$0].decided.sorted { $0.key < $1.key }.map { DecidedBlock(block: $0.value.block, certificate: $0.value.certificate) } } ?? []
+        let furthest = nodes.indices.filter(isHonest).max { nodes[$0].replica.store.blocks.count < nodes[$1].replica.store.blocks.count }
+        let chain = furthest.map { nodes[$0].replica.store.blocks.sorted { $0.key < $1.key }.map { DecidedBlock(block: $0.value.block, certificate: $0.value.certificate) } } ?? []
         return SimulationResult(seed: seed, violations: violations, history: history, trace: trace, minHonestHeight: minHeight,
                                 forgeriesRefused: refusals, validatorKeys: validatorKeys, chain: chain)
     }

@@ -159,7 +159,7 @@ public struct ReplicaCluster {
                 schedule(now + 1 + random.next() % 10, .deliver(to: peer, bytes))
             case .schedule(let kind, let height, let round, let after):
                 schedule(now + after, .timer(index, kind, height: height, round: round))
-            case .committed(let notice):
+            case .committed(let notice, _):
                 log.append("commit n\(index) \(notice.height) \(notice.block.hex) \(notice.stateHash.hex)")
                 for outcome in notice.outcomes where pending[outcome.request] == index {
                     pending[outcome.request] = nil
