@@ -2,7 +2,8 @@ import Foundation
 
 /// Child processes that never outlive the coordinator: each gets the read end of a pipe
 /// as its standard input and exits when it reads end of file, which happens when the
-/// coordinator exits for any reason, SIGKILL included (TOOLCHAIN.md). Their output goes
+/// coordinator exits for any reason, SIGKILL included (PR_SET_PDEATHSIG fires when the
+/// spawning *thread* exits, which under Swift concurrency is no guide). Their output goes
 /// to a log file.
 public final class ChildProcesses: @unchecked Sendable {
     // @unchecked: every mutable member is guarded by `lock`; Process and Pipe are

@@ -1,7 +1,7 @@
 import CNNG
 
 /// Conversions between Swift bytes and nng messages. A message passed to a successful
-/// send belongs to nng; on failure it is still ours and must be freed (TOOLCHAIN.md).
+/// send belongs to nng; on failure it is still ours and must be freed (nng_sendmsg(3)).
 enum NNGMessage {
     static func make(_ bytes: [UInt8]) throws(TransportError) -> OpaquePointer {
         var msg: OpaquePointer?

@@ -4,7 +4,8 @@ import Foundation
 public enum Watchdog {
     /// Exits the process when `fd` reaches end of file: the parent holds the write end of
     /// a pipe, so when the parent dies — even by SIGKILL — the child follows
-    /// (PR_SET_PDEATHSIG is unreliable under Swift concurrency; TOOLCHAIN.md).
+    /// (PR_SET_PDEATHSIG fires when the spawning thread exits, unreliable under Swift
+    /// concurrency).
     public static func exitOnEndOfFile(_ fd: Int32) {
         let thread = Thread {
             var byte: UInt8 = 0
