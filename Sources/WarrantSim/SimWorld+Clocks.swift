@@ -37,6 +37,8 @@ extension SimWorld {
         let target = grants[pick]
         let question = Check(sessionKey: target.key, operation: "read", resource: "files/a/1", amount: 1, session: target.id)
         let answer = nodes[index].replica.ledger.check(question, readings: readings(index))
+        if answer.reason == .clockSkew { coverage.reached(.clockSkewDenial) }
+        if answer.reason == .stale, target.grant.expiresAt <= localNow(index) { coverage.reached(.expiryWhileCutOff) }
         history.append(HistoryEvent(time: now - Self.t0, kind: .probe, node: nodes[index].name,
                                     outcome: answer.allowed ? "allow" : "deny", reason: answer.reason?.name, height: answer.height,
                                     session: target.id.hex, receivedAt: now - Self.t0, wallClockMs: answer.wallClockMs,

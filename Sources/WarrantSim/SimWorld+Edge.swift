@@ -15,11 +15,15 @@ extension SimWorld {
             nodes[to].seenActs.append(bytes)
         }
         var refusal: String?
+        var decidedFromCertificate = false
         step(to, arrivedFrom: from) { replica, world in
             let reception = try replica.receive(bytes, now: world.localNow(to), monotonicMs: world.now)
             refusal = reception.refusal
+            decidedFromCertificate = reception.outbound.contains { if case .committed = $0 { true } else { false } }
+                && (try? Envelope(decoding: bytes))?.kind == .committedBlocks
             return reception.outbound
         }
+        if decidedFromCertificate { coverage.reached(.catchUpOverCertificates) }
         if let refusal {
             // Forged catch-up answers (a bad certificate, a badly signed request in a block).
             if isHonest(to), refusal.contains("sent block") { refusals += 1 }

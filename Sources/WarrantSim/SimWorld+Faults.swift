@@ -169,6 +169,7 @@ extension SimWorld {
         nodes[index].incarnation += 1
         history.append(HistoryEvent(time: now - Self.t0, kind: .restart, node: nodes[index].name, detail: "restart"))
         let core = nodes[index].replica.core
+        if core.round > 0 || core.step != .propose { coverage.reached(.restartMidHeight) }
         note("\(nodes[index].name) restarts\(emptyDataDirectory ? " from an empty data directory" : "") at h\(core.height) r\(core.round)")
         start(index)
     }

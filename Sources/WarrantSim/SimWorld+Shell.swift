@@ -15,6 +15,7 @@ extension SimWorld {
     mutating func step(_ index: Int, arrivedFrom: Int? = nil,
                        _ input: (inout Replica<MemoryStore>, SimWorld) throws -> [Outbound]) {
         var replica = nodes[index].replica
+        let locked = (round: replica.core.lockedRound, value: replica.core.lockedValue)
         let outbound: [Outbound]
         do {
             outbound = try input(&replica, self)
@@ -23,6 +24,9 @@ extension SimWorld {
             note("\(nodes[index].name) stops: \(error)")
             crash(index)
             return
+        }
+        if replica.core.lockedRound > locked.round, let before = locked.value, let after = replica.core.lockedValue, before != after {
+            coverage.reached(.lockMovedByNewerPolka)
         }
         nodes[index].replica = replica
         dispatch(index, outbound, arrivedFrom: arrivedFrom)
@@ -77,6 +81,7 @@ extension SimWorld {
             if keepTrace { note("adversary isolates \(nodes[index].name) after its decision at h\(block.height)") }
         }
         if recordedBlocks.insert(notice.block).inserted {
+            if !block.evidence.isEmpty { coverage.reached(.evidenceCommitted) }
             history.append(HistoryEvent(time: now - Self.t0, kind: .block, height: block.height, block: notice.block.hex,
                                         bytes: Hex.encode(block.cborBytes)))
         }
@@ -86,11 +91,21 @@ extension SimWorld {
                                     accepted: notice.outcomes.filter(\.accepted).map(\.request.hex),
                                     outcomes: positionOutcomes(decoded, notice.outcomes)))
         if keepTrace { note("\(nodes[index].name) commits h\(block.height) r\(certificate.round) \(notice.block.short) (\(block.requests.count) requests)") }
+        for result in notice.outcomes where result.accepted && revocations.remove(result.request) != nil {
+            if nodes.indices.contains(where: { isHonest($0) && !nodes[$0].crashed && !isFresh($0) }) {
+                coverage.reached(.revocationWhileCutOff)
+            }
+        }
         for result in notice.outcomes where pending[result.request] == index {
             pending[result.request] = nil
             history.append(HistoryEvent(time: now - Self.t0, kind: .ack, node: nodes[index].name, request: result.request.hex,
                                         outcome: result.accepted ? "ok" : "fail", reason: result.reason?.name, height: block.height))
         }
+    }
+
+    /// Whether a node hears a quorum at its height recently enough to answer checks.
+    func isFresh(_ index: Int) -> Bool {
+        readings(index).sinceQuorumMs.map { $0 <= genesis.parameters.maxStalenessMs } ?? false
     }
 
     /// The outcome of every block position: the ledger's, or `malformed` for bytes it never saw.

@@ -20,6 +20,8 @@ public struct SimulationResult: Sendable {
     public let validatorKeys: [PublicKey]
     /// The chain of the honest node that got furthest: each decided block with its certificate.
     public let chain: [DecidedBlock]
+    /// How often the run reached each interesting boundary.
+    public let coverage: SimCoverage
 }
 
 /// A block and the certificate that decided it.
@@ -122,6 +124,9 @@ struct SimWorld {
     var clockFaultyUntil: [Int: UInt64] = [:]
     /// Catch-up answers honest nodes refused (forged blocks or certificates).
     var refusals = 0
+    var coverage = SimCoverage()
+    /// Revocations and revoke-alls the workload sent, until they first commit.
+    var revocations: Set<Digest> = []
 
     init(seed: UInt64, options: SimulationOptions, keepTrace: Bool) {
         self.seed = seed
@@ -267,6 +272,7 @@ struct SimWorld {
         let id = Blake2b.hash(bytes)
         history.append(HistoryEvent(time: now - Self.t0, kind: .request, node: nodes[target].name, request: id.hex, bytes: Hex.encode(bytes)))
         pending[id] = target
+        if let kind = (try? Envelope(decoding: bytes))?.kind, kind == .revoke || kind == .revokeAll { revocations.insert(id) }
         step(target) { replica, world in try replica.submit(bytes, now: world.localNow(target)).outbound }
     }
 }
@@ -286,6 +292,6 @@ extension SimWorld {
         let furthest = nodes.indices.filter(isHonest).max { nodes[$0].replica.store.blocks.count < nodes[$1].replica.store.blocks.count }
         let chain = furthest.map { nodes[$0].replica.store.blocks.sorted { $0.key < $1.key }.map { DecidedBlock(block: $0.value.block, certificate: $0.value.certificate) } } ?? []
         return SimulationResult(seed: seed, violations: violations, history: history, trace: trace, minHonestHeight: minHeight,
-                                forgeriesRefused: refusals, validatorKeys: validatorKeys, chain: chain)
+                                forgeriesRefused: refusals, validatorKeys: validatorKeys, chain: chain, coverage: coverage)
     }
 }

@@ -69,6 +69,7 @@ struct Simulate: AsyncParsableCommand {
         let options = self.options
         let started = ContinuousClock.now
         var failures: [SimulationResult] = []
+        var coverage = SimCoverage()
         var done = 0
         try await withThrowingTaskGroup(of: SimulationResult.self) { group in
             var next = firstSeed
@@ -80,6 +81,7 @@ struct Simulate: AsyncParsableCommand {
             }
             while let result = try await group.next() {
                 done += 1
+                coverage = coverage + result.coverage
                 if !result.violations.isEmpty { failures.append(result) }
                 if done % max(1, seeds / 20) == 0 || done == seeds {
                     FileHandle.standardError.write(Data("simulate: \(done)/\(seeds) seeds, \(failures.count) failing\n".utf8))
@@ -93,8 +95,12 @@ struct Simulate: AsyncParsableCommand {
         }
         let violations = failures.reduce(0) { $0 + $1.violations.count }
         let elapsed = ContinuousClock.now - started
-        FileHandle.standardError.write(Data("simulate: finished in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))\n".utf8))
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        // Seeds per core-hour: how much searching an hour of one core buys (docs/BENCHMARKS.md).
+        let perCoreHour = Double(seeds) / max(0.001, seconds * Double(min(jobs, seeds)) / 3_600)
+        FileHandle.standardError.write(Data("simulate: finished in \(String(format: "%.1f", seconds)) secs on \(min(jobs, seeds)) cores: \(Int(perCoreHour)) seeds per core-hour\n".utf8))
         print("simulate: \(seeds) seeds, \(violations) violations")
+        print("coverage: \(coverage.summary)")
         // The first few failing seeds get a shrunk trace; the rest one line each.
         for (position, failure) in failures.sorted(by: { $0.seed < $1.seed }).enumerated() {
             if position < shrinkLimit {
@@ -150,6 +156,7 @@ struct Simulate: AsyncParsableCommand {
             try (lines.joined(separator: "\n") + "\n").write(toFile: history, atomically: true, encoding: .utf8)
         }
         print("simulate: 1 seeds, \(result.violations.count) violations")
+        print("coverage: \(result.coverage.summary)")
         for violation in result.violations { print("  \(violation)") }
         if !result.violations.isEmpty { throw ExitCode(1) }
     }
