@@ -11,6 +11,9 @@ public struct CheckInput: Sendable {
     public var signatures: SignatureScheme
     /// After the last fault ends, every honest node must commit a new height within this.
     public var livenessBoundMs: UInt64
+    /// The nodes held to liveness, when not every honest one (the simulator's liveness
+    /// mode leaves some crashed or cut off for good).
+    public var livenessNodes: Set<String>?
 
     public init(events: [HistoryEvent], honest: Set<String>, genesis: Genesis, signatures: SignatureScheme,
                 livenessBoundMs: UInt64 = 30_000) {
@@ -106,7 +109,7 @@ public enum Checks {
         let healed = input.events.filter { $0.kind == .fault || $0.kind == .restart }.map(\.time).max() ?? 0
         guard end >= healed + input.livenessBoundMs else { return [] }
         var violations: [Violation] = []
-        for node in input.honest.sorted() {
+        for node in (input.livenessNodes ?? input.honest).sorted() {
             let progressed = input.events.contains {
                 $0.kind == .commit && $0.node == node && $0.detail != "database" && $0.time > healed && $0.time <= healed + input.livenessBoundMs
             }

@@ -10,7 +10,7 @@ import WarrantWire
 extension SimWorld {
 
     mutating func receive(from: Int, to: Int, _ bytes: [UInt8]) {
-        if !nodes[to].byzantine.isEmpty, let envelope = try? Envelope(decoding: bytes), envelope.kind == .act {
+        if !nodes[to].byzantine.isEmpty, Envelope.peekKind(bytes) == .act {
             if nodes[to].seenActs.count >= 200 { nodes[to].seenActs.removeFirst() }
             nodes[to].seenActs.append(bytes)
         }
@@ -20,7 +20,7 @@ extension SimWorld {
             let reception = try replica.receive(bytes, now: world.localNow(to), monotonicMs: world.now)
             refusal = reception.refusal
             decidedFromCertificate = reception.outbound.contains { if case .committed = $0 { true } else { false } }
-                && (try? Envelope(decoding: bytes))?.kind == .committedBlocks
+                && Envelope.peekKind(bytes) == .committedBlocks
             return reception.outbound
         }
         if decidedFromCertificate { coverage.reached(.catchUpOverCertificates) }

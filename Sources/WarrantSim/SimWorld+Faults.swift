@@ -19,7 +19,7 @@ extension SimWorld {
             case .restart(let node, let empty): schedule(at: time, .fault(empty ? "restart-empty" : "restart", [node]))
             }
         }
-        var network = options.faults.filter { !$0.isByzantine && ![.drop, .delay, .duplicate, .longPartition].contains($0) }
+        var network = options.faults.filter { !$0.isByzantine && ![.drop, .delay, .duplicate, .longPartition, .livenessCore].contains($0) }
         // With equivocating Byzantine validators, partitions take the split-brain form.
         if splitBrainEnabled { network.remove(.partition) }
         guard !options.faults.isEmpty || !options.script.isEmpty else { return }
@@ -41,7 +41,12 @@ extension SimWorld {
             case .partition:
                 let cut = Int(between(1, UInt64(options.nodes - 1)))
                 let shuffled = (0..<options.nodes).shuffled(using: &random)
-                schedule(at: time, .fault("partition", Array(shuffled.prefix(cut))))
+                if cut >= 2, chance(30) {
+                    // A bridge: the first of the cut side reaches both sides.
+                    schedule(at: time, .fault("bridge", Array(shuffled.prefix(cut))))
+                } else {
+                    schedule(at: time, .fault("partition", Array(shuffled.prefix(cut))))
+                }
                 schedule(at: min(time + length, faultsEnd), .fault("heal", []))
             case .oneWay:
                 let a = Int(random.next() % UInt64(options.nodes)), b = (a + 1 + Int(random.next() % UInt64(options.nodes - 1))) % options.nodes
@@ -60,6 +65,11 @@ extension SimWorld {
                     schedule(at: time, .fault("crash", [victim]))
                     schedule(at: min(time + length, faultsEnd), .fault("restart", [victim]))
                 }
+            case .clockRate:
+                let victim = Int(random.next() % UInt64(options.nodes))
+                let ppm = Int(between(5_000, 50_000)) * (chance(50) ? 1 : -1)
+                schedule(at: time, .fault("rate", [victim, ppm]))
+                schedule(at: min(time + length, faultsEnd), .fault("rate", [victim, 0]))
             case .skew:
                 let victim = Int(random.next() % UInt64(options.nodes))
                 // Mostly within the precision bound; one time in four far beyond it.
@@ -81,6 +91,14 @@ extension SimWorld {
             let side = Set(targets)
             groups = [side, Set(0..<options.nodes).subtracting(side)]
             detail = "partition \(side.sorted().map { "n\($0)" }.joined(separator: ",")) from the rest"
+        case "bridge":
+            // targets[0] is the bridge: it reaches the rest of its side and the other side.
+            let side = Set(targets), bridge = targets[0]
+            groups = [side, Set(0..<options.nodes).subtracting(side).union([bridge])]
+            detail = "bridge: n\(bridge) alone reaches both \(side.sorted().map { "n\($0)" }.joined(separator: ",")) and the rest"
+        case "rate":
+            setClockRate(targets[0], ppm: Int64(targets[1]))
+            detail = "clock of n\(targets[0]) runs at \(targets[1]) ppm"
         case "one-way":
             oneWay.insert(targets)
             detail = "one-way cut n\(targets[0]) -> n\(targets[1])"
@@ -133,16 +151,46 @@ extension SimWorld {
             let roundMs = p.timeoutProposeMs + p.timeoutPrevoteMs + p.timeoutPrecommitMs + 3 * p.timeoutDeltaMs * (round + 2)
             livenessBound = max(20_000, 3 * roundMs)
             for index in nodes.indices {
+                setClockRate(index, ppm: 0)
                 if abs(nodes[index].skewMs) > Int64(genesis.parameters.maxClockSkewMs) {
                     clockFaultyUntil[index] = now + genesis.parameters.maxStalenessMs
                 }
                 nodes[index].skewMs = 0
-                if nodes[index].crashed { restart(index) }
             }
-            detail = "heal"
+            detail = "heal" + chooseLivenessCore()
+            for index in nodes.indices where nodes[index].crashed && !leftOut.contains(index) { restart(index) }
         }
         history.append(HistoryEvent(time: now - Self.t0, kind: .fault, detail: detail))
         note(detail)
+    }
+
+    /// Sets how fast a node's clock runs (parts per million; 0: true rate). The drift so far
+    /// is folded into its offset, so the clock never jumps.
+    mutating func setClockRate(_ index: Int, ppm: Int64) {
+        let current = Int64(localNow(index)) - Int64(now)
+        nodes[index].skewMs = current
+        nodes[index].ratePpm = ppm
+        nodes[index].rateSince = now
+        guard isHonest(index) else { return }
+        if ppm != 0 {
+            clockFaultyUntil[index] = UInt64.max
+        } else if clockFaultyUntil[index] == UInt64.max {
+            clockFaultyUntil[index] = now + genesis.parameters.maxStalenessMs
+        }
+    }
+
+    /// The liveness mode, in half the seeds with `liveness-core`: a quorum of honest nodes
+    /// (the core) heals; every other honest node stays crashed or cut off for good, and
+    /// only the core is held to the liveness bound.
+    mutating func chooseLivenessCore() -> String {
+        guard options.faults.contains(.livenessCore), chance(50) else { return "" }
+        let honest = nodes.indices.filter { isHonest($0) && nodes[$0].validator == $0 }
+        let core = Set(honest.shuffled(using: &random).prefix(validators.quorum))
+        leftOut = Set(honest).subtracting(core)
+        for index in leftOut {
+            if !nodes[index].crashed && chance(50) { crash(index) } else { isolatedUntil[index] = UInt64.max }
+        }
+        return "; liveness core \(core.sorted().map { "n\($0)" }.joined(separator: ",")) (\(leftOut.sorted().map { "n\($0)" }.joined(separator: ",")) left out for good)"
     }
 
     /// A node stops at once: what its store holds survives, except — half the time, when

@@ -74,7 +74,7 @@ extension SimWorld {
     /// The split-brain adversary: when C's proposer (honest) proposes in round 1 of a split
     /// height, every Byzantine validator backs the new block with both votes.
     mutating func backSplitProposal(from index: Int, _ bytes: [UInt8]) {
-        guard splitBrainEnabled, (try? Envelope(decoding: bytes))?.kind == .proposal,
+        guard splitBrainEnabled, Envelope.peekKind(bytes) == .proposal,
               let opened = try? SignedMessage(openingUnverified: bytes), case .proposal(let proposal) = opened.message,
               proposal.round == 1, let split = splitBrain(height: proposal.height), split.c.contains(nodes[index].validator) else { return }
         let hash = proposal.block.hash
@@ -155,7 +155,7 @@ extension SimWorld {
     /// it left each seed's consensus schedule as it was.
     mutating func send(from: Int, to: Int, _ bytes: [UInt8]) {
         guard !nodes[from].crashed else { return }
-        let kind = (try? Envelope(decoding: bytes))?.kind
+        let kind = Envelope.peekKind(bytes)
         if kind == .clockProbe || kind == .clockReading {
             usingClockRandom { $0.transmit(from: from, to: to, bytes, kind: kind) }
         } else {

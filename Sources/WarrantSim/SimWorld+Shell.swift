@@ -61,7 +61,7 @@ extension SimWorld {
     /// An honest node's first evidence of an offense is a history event (the `evidence`
     /// checker then requires it to end committed).
     mutating func noteEvidence(_ index: Int, _ bytes: [UInt8]) {
-        guard let envelope = try? Envelope(decoding: bytes), envelope.kind == .evidence,
+        guard Envelope.peekKind(bytes) == .evidence, let envelope = try? Envelope(decoding: bytes),
               let evidence = try? Evidence(cbor: envelope.body), let key = try? evidence.offense().key,
               detectedOffenses[key] == nil else { return }
         detectedOffenses[key] = now

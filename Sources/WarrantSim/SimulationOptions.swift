@@ -6,6 +6,12 @@ public enum SimFault: String, CaseIterable, Hashable, Sendable {
     /// One honest node cut off from everyone for 8–25 s (dozens of heights), then back:
     /// it must catch up.
     case longPartition = "long-partition"
+    /// A node's clock running fast or slow (0.5–5 %), not merely offset.
+    case clockRate = "clock-rate"
+    /// After the faults, half the seeds heal only a quorum "core" of honest nodes and make
+    /// every other fault permanent (the rest stay crashed or cut off); the core alone must
+    /// then commit within the liveness bound (as TigerBeetle's VOPR does).
+    case livenessCore = "liveness-core"
     // Byzantine behaviours (only of the faulty validators).
     case equivocate, withhold, invalidVote = "invalid-vote", forgedProposal = "forged-proposal", replay, twins
 

@@ -76,6 +76,9 @@ struct SimNode {
     var crashed = false
     var incarnation = 0
     var skewMs: Int64 = 0
+    /// The clock's rate error (parts per million) since `rateSince`, on top of `skewMs`.
+    var ratePpm: Int64 = 0
+    var rateSince: UInt64 = 0
     var byzantine: Set<SimFault> = []
     /// Envelopes a Byzantine node sent, for replaying later.
     var sent: [(Int, [UInt8])] = []
@@ -125,6 +128,8 @@ struct SimWorld {
     /// Catch-up answers honest nodes refused (forged blocks or certificates).
     var refusals = 0
     var coverage = SimCoverage()
+    /// Honest nodes the liveness mode left crashed or cut off for good.
+    var leftOut: Set<Int> = []
     /// Revocations and revoke-alls the workload sent, until they first commit.
     var revocations: Set<Digest> = []
 
@@ -227,12 +232,18 @@ struct SimWorld {
         schedule(at: now + 1 + clockRandom.next() % probeIntervalMs, .clockProbe(node: index, incarnation: nodes[index].incarnation))
     }
 
+    /// Honest nodes held to liveness: all of them, or the liveness mode's core.
+    var livenessNodes: [Int] { nodes.indices.filter { isHonest($0) && !leftOut.contains($0) } }
+
     var finished: Bool {
-        now >= faultsEnd + livenessBound && nodes.indices.filter(isHonest).allSatisfy { nodes[$0].replica.ledger.height >= options.heights }
+        now >= faultsEnd + livenessBound && livenessNodes.allSatisfy { nodes[$0].replica.ledger.height >= options.heights }
     }
 
+    /// Node `index`'s wall clock: true time, its offset, and the drift of a wrong rate.
     func localNow(_ index: Int) -> UInt64 {
-        UInt64(max(0, Int64(now) + nodes[index].skewMs))
+        let node = nodes[index]
+        let drift = node.ratePpm == 0 ? 0 : node.ratePpm * Int64(now - node.rateSince) / 1_000_000
+        return UInt64(max(0, Int64(now) + node.skewMs + drift))
     }
 
     mutating func handle(_ event: SimEvent) {
@@ -282,10 +293,11 @@ extension SimWorld {
 
     func result() -> SimulationResult {
         let honest = Set(nodes.indices.filter(isHonest).map { nodes[$0].name })
-        let input = CheckInput(events: history, honest: honest, genesis: genesis, signatures: .modelled,
+        var input = CheckInput(events: history, honest: honest, genesis: genesis, signatures: .modelled,
                                livenessBoundMs: livenessBound)
+        input.livenessNodes = Set(livenessNodes.map { nodes[$0].name })
         var violations = Checks.all(input)
-        let minHeight = nodes.indices.filter(isHonest).map { nodes[$0].replica.ledger.height }.min() ?? 0
+        let minHeight = livenessNodes.map { nodes[$0].replica.ledger.height }.min() ?? 0
         if minHeight < options.heights && now > timeLimit {
             violations.append(Violation(.liveness, "honest nodes reached only height \(minHeight) of \(options.heights) by the time limit"))
         }

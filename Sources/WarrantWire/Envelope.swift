@@ -52,6 +52,16 @@ public struct Envelope: Hashable, Sendable {
         return w.bytes
     }
 
+    /// The kind of an encoded envelope, read from its first bytes without decoding it:
+    /// `{0: version, 1: kind, …}` canonically begins `a5 00 01 01 <kind>`. Nil when the
+    /// bytes do not begin like that (decode them to learn why). For routing only: nothing
+    /// is verified.
+    public static func peekKind(_ bytes: [UInt8]) -> MessageKind? {
+        guard bytes.count > 5, bytes[0] == 0xa5, bytes[1] == 0x00, bytes[2] == UInt8(version), bytes[3] == 0x01 else { return nil }
+        let raw: UInt8? = bytes[4] < 24 ? bytes[4] : (bytes[4] == 0x18 && bytes[5] >= 24 ? bytes[5] : nil)
+        return raw.flatMap(MessageKind.init(rawValue:))
+    }
+
     /// Whether `signature` verifies for `sender` over this kind's domain and the body.
     public var hasValidSignature: Bool {
         sender.verify(signature, over: Self.signingInput(kind: kind, body: body))

@@ -151,6 +151,17 @@ import WarrantCrypto
         }
     }
 
+    @Test func peekingAtTheKindAgreesWithDecoding() throws {
+        for vector in WireVectors.valid() {
+            let bytes = try Hex.decode(vector.envelope_hex)
+            #expect(Envelope.peekKind(bytes) == (try Envelope(decoding: bytes)).kind, "\(vector.name)")
+        }
+        #expect(Envelope.peekKind([0xa5, 0x00, 0x02, 0x01, 0x04, 0x00]) == nil)  // version 2
+        #expect(Envelope.peekKind([0xa5, 0x00, 0x01, 0x01, 0x18, 0x05]) == nil)  // non-canonical 5
+        #expect(Envelope.peekKind([0xa5, 0x00, 0x01, 0x01, 0x18, 0x1a, 0x00]) == .clockProbe)
+        #expect(Envelope.peekKind([0xff]) == nil)
+    }
+
     @Test func signedMessageHashIsTheHashOfItsBytes() {
         let message = SignedMessage(sealing: RevokeAll(nonce: 4), by: Self.signer)
         #expect(message.hash == Blake2b.hash(message.bytes))
