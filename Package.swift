@@ -90,7 +90,8 @@ let package = Package(
         ),
         .target(
             name: "WarrantCoordinator",
-            dependencies: ["WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger"]
+            dependencies: ["WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger",
+                           "WarrantStorage"]
         ),
         .executableTarget(
             name: "warrant-node",

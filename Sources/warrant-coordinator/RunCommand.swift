@@ -109,70 +109,15 @@ struct RunCommand: AsyncParsableCommand {
         children.stopAll()
 
         // The history: the coordinator's events, the agents', and every committed block's content.
-        var events = history.all
-        for agent in topology.agents {
-            events += readHistoryFile("\(dir)/agents/\(agent.name)/history.jsonl")
-        }
-        events += databaseCommits(missingFrom: events, nodes: file.nodes, at: history.now)
-        events += blockEvents(for: events, nodes: file.nodes)
-        events.sort { ($0.time, $0.kind.rawValue) < ($1.time, $1.kind.rawValue) }
-        try writeHistory(events, to: "\(dir)/history.jsonl")
+        let events = RunRecord.assemble(coordinator: history.all, topology: topology, dir: dir, nodes: file.nodes, endedAt: history.now)
+        try RunRecord.writeHistory(events, to: "\(dir)/history.jsonl")
 
-        let verdict = judge(events, topology: topology, keys: cluster.keys, durationS: durationS)
-        try writeSummary(verdict, to: dir)
+        let verdict = RunRecord.judge(events, topology: topology, keys: cluster.keys, durationS: durationS)
+        try RunRecord.writeSummary(verdict, to: dir)
         say("")
         say(verdict.table)
         say("")
         say("history \(dir)/history.jsonl · summary \(dir)/summary.json · node logs and databases \(dir)/nodes/")
         return verdict
-    }
-
-    func writeHistory(_ events: [HistoryEvent], to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = Data()
-        for event in events {
-            data += try encoder.encode(event)
-            data += Data("\n".utf8)
-        }
-        try data.write(to: URL(fileURLWithPath: path))
-    }
-
-    /// Every height each node's database holds but its commit stream did not show (it was
-    /// down, or the stream dropped it), as `commit` events marked `database`: agreement and
-    /// nothing-lost then cover every stored block; liveness ignores these.
-    func databaseCommits(missingFrom events: [HistoryEvent], nodes: [ClusterFile.Node], at time: UInt64) -> [HistoryEvent] {
-        var seen = Set<String>()
-        for event in events where event.kind == .commit { seen.insert("\(event.node ?? "") \(event.height ?? 0)") }
-        var out: [HistoryEvent] = []
-        for node in nodes {
-            guard let store = try? LedgerStore(path: "\(node.data)/node.sqlite", durable: false),
-                  let applied = try? store.appliedBlocks() else { continue }
-            for block in applied where !seen.contains("\(node.name) \(block.height)") {
-                out.append(HistoryEvent(time: time, kind: .commit, node: node.name, height: block.height, block: block.block.hex,
-                                        state: block.stateHash.hex, accepted: block.accepted.map(\.hex), detail: "database"))
-            }
-        }
-        return out
-    }
-
-    /// A `block` event for every block some node committed, read from the databases.
-    func blockEvents(for events: [HistoryEvent], nodes: [ClusterFile.Node]) -> [HistoryEvent] {
-        var firstSeen: [String: (time: UInt64, height: UInt64)] = [:]
-        for event in events where event.kind == .commit {
-            guard let hash = event.block, let height = event.height else { continue }
-            if firstSeen[hash] == nil || firstSeen[hash]!.time > event.time { firstSeen[hash] = (event.time, height) }
-        }
-        var found: [String: [UInt8]] = [:]
-        for node in nodes {
-            guard let store = try? LedgerStore(path: "\(node.data)/node.sqlite", durable: false),
-                  let blocks = try? store.committedBlocks(from: 1, maxCount: Int.max) else { continue }
-            for entry in blocks where firstSeen[entry.certificate.block.hex] != nil {
-                found[entry.certificate.block.hex] = entry.block.cborBytes
-            }
-        }
-        return found.map { hash, bytes in
-            HistoryEvent(time: firstSeen[hash]!.time, kind: .block, height: firstSeen[hash]!.height, block: hash, bytes: Hex.encode(bytes))
-        }
     }
 }

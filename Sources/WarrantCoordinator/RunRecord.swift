@@ -1,0 +1,131 @@
+import Foundation
+import WarrantCheck
+import WarrantCrypto
+import WarrantStorage
+import WarrantTopology
+import WarrantWire
+
+/// A run's record on disk: the history assembled from the coordinator's events, the
+/// agents' files and the nodes' databases, and the verdict of every checker over it —
+/// what `run` writes and `check RUN_DIR` reads again.
+public enum RunRecord {
+    /// Reads a history file (JSON lines); an unreadable line is reported, not skipped silently.
+    public static func readHistory(_ path: String) -> [HistoryEvent] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        let decoder = JSONDecoder()
+        return text.split(separator: "\n").compactMap { line in
+            do {
+                return try decoder.decode(HistoryEvent.self, from: Data(line.utf8))
+            } catch {
+                FileHandle.standardError.write(Data("\(path): a line is not a history event: \(error)\n".utf8))
+                return nil
+            }
+        }
+    }
+
+    public static func writeHistory(_ events: [HistoryEvent], to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = Data()
+        for event in events {
+            data += try encoder.encode(event)
+            data += Data("\n".utf8)
+        }
+        try data.write(to: URL(fileURLWithPath: path))
+    }
+
+    /// The whole history of a run in `dir`: the coordinator's events, each agent's, every
+    /// height a node's database holds that its commit stream did not show, and every
+    /// committed block's content — in time order.
+    public static func assemble(coordinator events: [HistoryEvent], topology: Topology, dir: String, nodes: [ClusterFile.Node],
+                                endedAt time: UInt64) -> [HistoryEvent] {
+        var all = events
+        for agent in topology.agents { all += readHistory("\(dir)/agents/\(agent.name)/history.jsonl") }
+        all += databaseCommits(missingFrom: all, nodes: nodes, at: time)
+        all += blockEvents(for: all, nodes: nodes)
+        all.sort { ($0.time, $0.kind.rawValue) < ($1.time, $1.kind.rawValue) }
+        return all
+    }
+
+    /// Every height each node's database holds but its commit stream did not show (it was
+    /// down, or the stream dropped it), as `commit` events marked `database`: agreement and
+    /// nothing-lost then cover every stored block; liveness ignores these.
+    static func databaseCommits(missingFrom events: [HistoryEvent], nodes: [ClusterFile.Node], at time: UInt64) -> [HistoryEvent] {
+        var seen = Set<String>()
+        for event in events where event.kind == .commit { seen.insert("\(event.node ?? "") \(event.height ?? 0)") }
+        var out: [HistoryEvent] = []
+        for node in nodes {
+            guard let store = try? LedgerStore(path: "\(node.data)/node.sqlite", durable: false),
+                  let applied = try? store.appliedBlocks() else { continue }
+            for block in applied where !seen.contains("\(node.name) \(block.height)") {
+                out.append(HistoryEvent(time: time, kind: .commit, node: node.name, height: block.height, block: block.block.hex,
+                                        state: block.stateHash.hex, accepted: block.accepted.map(\.hex), detail: "database"))
+            }
+        }
+        return out
+    }
+
+    /// A `block` event for every block some node committed, read from the databases.
+    static func blockEvents(for events: [HistoryEvent], nodes: [ClusterFile.Node]) -> [HistoryEvent] {
+        var firstSeen: [String: (time: UInt64, height: UInt64)] = [:]
+        for event in events where event.kind == .commit {
+            guard let hash = event.block, let height = event.height else { continue }
+            if firstSeen[hash] == nil || firstSeen[hash]!.time > event.time { firstSeen[hash] = (event.time, height) }
+        }
+        var found: [String: [UInt8]] = [:]
+        for node in nodes {
+            guard let store = try? LedgerStore(path: "\(node.data)/node.sqlite", durable: false),
+                  let blocks = try? store.committedBlocks(from: 1, maxCount: Int.max) else { continue }
+            for entry in blocks where firstSeen[entry.certificate.block.hex] != nil {
+                found[entry.certificate.block.hex] = entry.block.cborBytes
+            }
+        }
+        return found.map { hash, bytes in
+            HistoryEvent(time: firstSeen[hash]!.time, kind: .block, height: firstSeen[hash]!.height, block: hash, bytes: Hex.encode(bytes))
+        }
+    }
+
+    /// Every checker over a run's history, and the `workload` check: each agent of the
+    /// topology sent requests (a run whose agents could not start proves nothing).
+    public static func judge(_ events: [HistoryEvent], topology: Topology, keys: ClusterKeys, durationS: Double) -> Verdict {
+        let input = CheckInput(events: events, honest: Set(topology.honestNodes), genesis: keys.genesis(topology),
+                               signatures: .ed25519, livenessBoundMs: 20_000)
+        var violations = Checks.all(input)
+        // An agent's requests: those it signed, and the grants of its sessions (which it
+        // submits itself, signed by its principal).
+        var requested = Set<PublicKey>()
+        for event in events where event.kind == .request {
+            guard let hex = event.bytes, let bytes = try? Hex.decode(hex), let envelope = try? Envelope(decoding: bytes) else { continue }
+            requested.insert(envelope.sender)
+            if envelope.kind == .grant, let grant = try? Grant(cbor: envelope.body) { requested.insert(grant.sessionKey) }
+        }
+        for agent in topology.agents where keys.agents[agent.name].map({ !requested.contains($0) }) ?? true {
+            violations.append(Violation(.workload, "agent \(agent.name) sent no request (see agents/\(agent.name)/agent.log)"))
+        }
+        return Verdict(events: events, violations: violations, nodes: topology.nodes.map(\.name), durationS: durationS,
+                       blastRadius: Checks.blastRadius(input))
+    }
+
+    public static func writeSummary(_ verdict: Verdict, to dir: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(verdict).write(to: URL(fileURLWithPath: "\(dir)/summary.json"))
+    }
+
+    /// A recorded run judged again, offline: its verdict (`check RUN_DIR`).
+    public static func rejudge(_ dir: String) throws(CoordinatorError) -> Verdict {
+        let file = try ClusterFile.read(from: dir)
+        let topology: Topology
+        let keys: ClusterKeys
+        do {
+            topology = try Topology.load(file.topology)
+            keys = try ClusterKeys(directory: file.keys, topology: topology)
+        } catch {
+            throw CoordinatorError(.badFile, "\(error)")
+        }
+        let events = readHistory("\(dir)/history.jsonl")
+        guard !events.isEmpty else { throw CoordinatorError(.badFile, "\(dir)/history.jsonl is missing or empty") }
+        let duration = Double((events.map(\.time).max() ?? 0) - (events.map(\.time).min() ?? 0)) / 1_000
+        return judge(events, topology: topology, keys: keys, durationS: duration)
+    }
+}
