@@ -118,26 +118,8 @@ struct Simulate: AsyncParsableCommand {
     func report(_ failure: SimulationResult, options: SimulationOptions) {
         let rules = Set(failure.violations.map(\.rule.rawValue)).sorted()
         print("seed \(failure.seed): \(rules.joined(separator: ", ")) — \(failure.violations[0])")
-        let target = failure.violations[0].rule
-        var shrunk = options
-        func stillFails(_ candidate: SimulationOptions) -> Bool {
-            Simulator.run(seed: failure.seed, options: candidate).violations.contains { $0.rule == target }
-        }
-        var low: UInt64 = 1, high = options.heights
-        while low < high {
-            let middle = (low + high) / 2
-            var candidate = shrunk
-            candidate.heights = middle
-            if stillFails(candidate) { high = middle } else { low = middle + 1 }
-        }
-        shrunk.heights = high
-        for fault in shrunk.faults.sorted(by: { $0.rawValue < $1.rawValue }) {
-            var candidate = shrunk
-            candidate.faults.remove(fault)
-            if stillFails(candidate) { shrunk = candidate }
-        }
-        let faultList = shrunk.faults.isEmpty ? "none" : shrunk.faults.map(\.rawValue).sorted().joined(separator: ",")
-        let replayCommand = "warrant-coordinator simulate --seed \(failure.seed) --nodes \(shrunk.nodes) --byzantine \(shrunk.byzantine) --faults \(faultList) --heights \(shrunk.heights)\(shrunk.sabotage.map { " --sabotage \($0.rawValue)" } ?? "") --trace"
+        let shrunk = Simulator.shrink(failure, options: options)
+        let replayCommand = Simulator.replayCommand(seed: failure.seed, options: shrunk)
         print("  shortest failing run: \(replayCommand)")
         let traced = Simulator.run(seed: failure.seed, options: shrunk, keepTrace: true)
         let lines = traced.trace
