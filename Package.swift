@@ -40,6 +40,8 @@ let package = Package(
 
         .target(name: "WarrantCrypto", dependencies: ["CSodium"]),
         .target(name: "WarrantWire", dependencies: ["WarrantCrypto"]),
+        // The published wire test vectors, built from fixed seeds (not part of any node).
+        .target(name: "WarrantVectors", dependencies: ["WarrantWire", "WarrantCrypto"]),
         .target(name: "WarrantTransport", dependencies: ["CNNG"]),
         // Pure session state machine: no I/O, no clock, no tasks.
         .target(
@@ -67,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "warrant-coordinator",
             dependencies: [
-                "WarrantCrypto", "WarrantWire", "WarrantSim", "WarrantCheck", "WarrantTopology", "WarrantTransport",
+                "WarrantCrypto", "WarrantWire", "WarrantVectors", "WarrantSim", "WarrantCheck", "WarrantTopology", "WarrantTransport",
                 "WarrantCoordinator", "WarrantStorage", "WarrantLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -115,7 +117,7 @@ let package = Package(
         ),
 
         .testTarget(name: "WarrantCryptoTests", dependencies: ["WarrantCrypto"]),
-        .testTarget(name: "WarrantWireTests", dependencies: ["WarrantWire", "WarrantCrypto", "WarrantTestSupport"]),
+        .testTarget(name: "WarrantWireTests", dependencies: ["WarrantWire", "WarrantVectors", "WarrantCrypto", "WarrantTestSupport"]),
         .testTarget(name: "WarrantTransportTests", dependencies: ["WarrantTransport", "WarrantTestSupport"]),
         .testTarget(
             name: "WarrantLedgerTests",

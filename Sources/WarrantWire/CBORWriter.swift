@@ -12,7 +12,13 @@ public struct CBORWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func writeHead(_ major: UInt8, _ value: UInt64) {
+    /// Raw bytes, appended as they are — for the same tools, which need input no typed
+    /// writer produces (invalid UTF-8, say).
+    public mutating func writeRaw(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
+
+    /// A raw item head (major type and argument), shortest form. Public for tools that
+    /// write deliberately broken input (the invalid test vectors); bodies use the typed writers.
+    public mutating func writeHead(_ major: UInt8, _ value: UInt64) {
         let m = major << 5
         switch value {
         case 0..<24:

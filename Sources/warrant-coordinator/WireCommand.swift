@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WarrantCrypto
+import WarrantVectors
 import WarrantWire
 
 struct Wire: ParsableCommand {

@@ -1,5 +1,6 @@
 import Testing
 import WarrantCrypto
+@testable import WarrantVectors
 @testable import WarrantWire
 
 @Suite struct CBORTests {

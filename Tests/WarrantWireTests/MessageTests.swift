@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WarrantTestSupport
 import WarrantCrypto
+@testable import WarrantVectors
 @testable import WarrantWire
 
 @Suite struct MessageTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WarrantCrypto
+@testable import WarrantVectors
 import WarrantWire
 
 /// The committed vector files must be exactly what the generator makes, every valid one

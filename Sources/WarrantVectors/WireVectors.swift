@@ -1,4 +1,5 @@
 import WarrantCrypto
+import WarrantWire
 
 /// The published test vectors (`Tests/Vectors/wire.json`, `wire-invalid.json`), built
 /// deterministically from fixed seeds so anyone can regenerate and compare them
@@ -259,7 +260,7 @@ public enum WireVectors {
                 w.writeMap { w in
                     w.key(0); w.write(sessionID)
                     w.key(1); w.write(UInt64(1))
-                    w.key(2); w.writeHead(3, 2); w.bytes.append(contentsOf: [0xc3, 0x28])
+                    w.key(2); w.writeHead(3, 2); w.writeRaw([0xc3, 0x28])
                     w.key(3); w.write("files/a")
                     w.key(4); w.write(UInt64(0))
                 }
