@@ -20,7 +20,7 @@ extension Replica {
     /// asked for them (within the catch-up throttle).
     mutating func take(_ reading: ClockReading, from peer: PublicKey, now: UInt64, monotonicMs: UInt64) -> [Outbound] {
         let outcome = quorumClock.onReading(reading, from: peer, appliedHeight: ledger.height, monotonicMs: monotonicMs)
-        guard case .ahead = outcome, askedAt[peer].map({ now >= $0 + catchUpIntervalMs }) ?? true else { return [] }
+        guard case .ahead = outcome, mayAskBlocks(from: peer, now: now) else { return [] }
         return [askBlocks(from: peer, now: now)]
     }
 

@@ -87,8 +87,13 @@ extension Replica {
         default: nil
         }
         guard let height, height > core.height, validators.contains(peer),
-              askedAt[peer].map({ now >= $0 + catchUpIntervalMs }) ?? true else { return [] }
+              mayAskBlocks(from: peer, now: now) else { return [] }
         return [askBlocks(from: peer, now: now)]
+    }
+
+    /// At most one block request per peer per `catchUpIntervalMs`.
+    func mayAskBlocks(from peer: PublicKey, now: UInt64) -> Bool {
+        askedAt[peer].map { now >= $0 + catchUpIntervalMs } ?? true
     }
 
     mutating func askBlocks(from peer: PublicKey, now: UInt64) -> Outbound {

@@ -15,7 +15,7 @@ extension SimWorld {
     var probeIntervalMs: UInt64 { QuorumClock.probeInterval(maxStalenessMs: genesis.parameters.maxStalenessMs) }
 
     mutating func probeClocks(_ index: Int) {
-        step(index) { replica, world in replica.probeClocks(now: world.localNow(index), monotonicMs: world.now) }
+        step(index) { replica, wall, monotonic in replica.probeClocks(now: wall, monotonicMs: monotonic) }
         schedule(at: now + probeIntervalMs, .clockProbe(node: index, incarnation: nodes[index].incarnation))
     }
 

@@ -16,8 +16,8 @@ extension SimWorld {
         }
         var refusal: String?
         var decidedFromCertificate = false
-        step(to, arrivedFrom: from) { replica, world in
-            let reception = try replica.receive(bytes, now: world.localNow(to), monotonicMs: world.now)
+        step(to, arrivedFrom: from) { replica, wall, monotonic in
+            let reception = try replica.receive(bytes, now: wall, monotonicMs: monotonic)
             refusal = reception.refusal
             decidedFromCertificate = reception.outbound.contains { if case .committed = $0 { true } else { false } }
                 && Envelope.peekKind(bytes) == .committedBlocks

@@ -9,26 +9,26 @@ import WarrantWire
 /// does, with the virtual network, timers and history in place of sockets and logs.
 extension SimWorld {
 
-    /// Runs one input through node `index`'s replica and carries out what it asks. A
-    /// replica that throws is treated as a node that stopped: it crashes, and a restart
-    /// reopens it from its store.
+    /// Runs one input through node `index`'s replica — in place, given the node's wall
+    /// clock and the monotonic (virtual) time — and carries out what it asks. A replica
+    /// that throws is treated as a node that stopped: it crashes, and a restart reopens it
+    /// from its store.
     mutating func step(_ index: Int, arrivedFrom: Int? = nil,
-                       _ input: (inout Replica<MemoryStore>, SimWorld) throws -> [Outbound]) {
-        var replica = nodes[index].replica
-        let locked = (round: replica.core.lockedRound, value: replica.core.lockedValue)
+                       _ input: (inout Replica<MemoryStore>, _ wall: UInt64, _ monotonic: UInt64) throws -> [Outbound]) {
+        let wall = localNow(index), monotonic = now
+        let locked = (round: nodes[index].replica.core.lockedRound, value: nodes[index].replica.core.lockedValue)
         let outbound: [Outbound]
         do {
-            outbound = try input(&replica, self)
+            outbound = try input(&nodes[index].replica, wall, monotonic)
         } catch {
-            nodes[index].replica = replica
             note("\(nodes[index].name) stops: \(error)")
             crash(index)
             return
         }
-        if replica.core.lockedRound > locked.round, let before = locked.value, let after = replica.core.lockedValue, before != after {
+        let core = nodes[index].replica.core
+        if core.lockedRound > locked.round, let before = locked.value, let after = core.lockedValue, before != after {
             coverage.reached(.lockMovedByNewerPolka)
         }
-        nodes[index].replica = replica
         dispatch(index, outbound, arrivedFrom: arrivedFrom)
     }
 

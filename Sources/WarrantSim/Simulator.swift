@@ -228,7 +228,7 @@ struct SimWorld {
     /// Starts (or, after a restart, resumes) a node's replica and its clock probes.
     mutating func start(_ index: Int) {
         nodes[index].appliedAt = now
-        step(index) { replica, world in try replica.start(now: world.localNow(index), monotonicMs: world.now) }
+        step(index) { replica, wall, monotonic in try replica.start(now: wall, monotonicMs: monotonic) }
         schedule(at: now + 1 + clockRandom.next() % probeIntervalMs, .clockProbe(node: index, incarnation: nodes[index].incarnation))
     }
 
@@ -254,7 +254,7 @@ struct SimWorld {
         case .timer(let node, let incarnation, let kind, let height, let round):
             guard !nodes[node].crashed, nodes[node].incarnation == incarnation else { return }
             let before = (nodes[node].replica.core.round, nodes[node].replica.core.step)
-            step(node) { replica, world in try replica.timeout(kind, height: height, round: round, now: world.localNow(node)) }
+            step(node) { replica, wall, monotonic in try replica.timeout(kind, height: height, round: round, now: wall) }
             if keepTrace, kind != .rebroadcast, before != (nodes[node].replica.core.round, nodes[node].replica.core.step) {
                 let core = nodes[node].replica.core
                 note("\(nodes[node].name) timeout \(kind.rawValue) h\(height) r\(round) -> r\(core.round) \(core.step.rawValue)")
@@ -284,7 +284,7 @@ struct SimWorld {
         history.append(HistoryEvent(time: now - Self.t0, kind: .request, node: nodes[target].name, request: id.hex, bytes: Hex.encode(bytes)))
         pending[id] = target
         if let kind = (try? Envelope(decoding: bytes))?.kind, kind == .revoke || kind == .revokeAll { revocations.insert(id) }
-        step(target) { replica, world in try replica.submit(bytes, now: world.localNow(target)).outbound }
+        step(target) { replica, wall, monotonic in try replica.submit(bytes, now: wall).outbound }
     }
 }
 
