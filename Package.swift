@@ -39,6 +39,8 @@ let package = Package(
         ),
 
         .target(name: "WarrantCrypto", dependencies: ["CSodium"]),
+        // The one vocabulary of misbehaviour (Byzantine behaviours, planted bugs): names only.
+        .target(name: "WarrantFaults"),
         .target(name: "WarrantWire", dependencies: ["WarrantCrypto"]),
         // The published wire test vectors, built from fixed seeds (not part of any node).
         .target(name: "WarrantVectors", dependencies: ["WarrantWire", "WarrantCrypto"]),
@@ -46,21 +48,21 @@ let package = Package(
         // Pure session state machine: no I/O, no clock, no tasks.
         .target(
             name: "WarrantLedger",
-            dependencies: ["WarrantWire", "WarrantCrypto", .product(name: "HeapModule", package: "swift-collections")]
+            dependencies: ["WarrantFaults", "WarrantWire", "WarrantCrypto", .product(name: "HeapModule", package: "swift-collections")]
         ),
         // Pure Tendermint core: no I/O, no clock, no tasks, no keys.
-        .target(name: "WarrantConsensus", dependencies: ["WarrantWire", "WarrantCrypto"]),
+        .target(name: "WarrantConsensus", dependencies: ["WarrantFaults", "WarrantWire", "WarrantCrypto"]),
         // The checkers of DESIGN.md's rules over a history, shared by simulator and real runs.
         .target(name: "WarrantCheck", dependencies: ["WarrantLedger", "WarrantWire", "WarrantCrypto"]),
         // The deterministic in-process cluster simulator (seeded), with adversaries.
         .target(
             name: "WarrantSim",
-            dependencies: ["WarrantReplica", "WarrantConsensus", "WarrantLedger", "WarrantCheck", "WarrantWire", "WarrantCrypto",
+            dependencies: ["WarrantFaults", "WarrantReplica", "WarrantConsensus", "WarrantLedger", "WarrantCheck", "WarrantWire", "WarrantCrypto",
                            .product(name: "HeapModule", package: "swift-collections")]
         ),
         // The one replica: edge, directives, catch-up, restart, rule 4's evidence; generic
         // over its store and signature scheme, driven by nodes, the simulator and tests.
-        .target(name: "WarrantReplica", dependencies: ["WarrantConsensus", "WarrantLedger", "WarrantWire", "WarrantCrypto"]),
+        .target(name: "WarrantReplica", dependencies: ["WarrantFaults", "WarrantConsensus", "WarrantLedger", "WarrantWire", "WarrantCrypto"]),
         .target(
             name: "WarrantStorage",
             dependencies: ["WarrantLedger", "WarrantConsensus", "WarrantWire", .product(name: "GRDB", package: "GRDB.swift")]
@@ -69,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "warrant-coordinator",
             dependencies: [
-                "WarrantCrypto", "WarrantWire", "WarrantVectors", "WarrantSim", "WarrantCheck", "WarrantTopology", "WarrantTransport",
+                "WarrantFaults", "WarrantCrypto", "WarrantWire", "WarrantVectors", "WarrantSim", "WarrantCheck", "WarrantTopology", "WarrantTransport",
                 "WarrantCoordinator", "WarrantStorage", "WarrantLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -79,11 +81,11 @@ let package = Package(
         // Child processes for crash tests (killed with SIGKILL mid-work by the tests).
         .target(
             name: "WarrantTopology",
-            dependencies: ["WarrantConsensus", "WarrantLedger", "WarrantWire", "WarrantCrypto", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["WarrantFaults", "WarrantConsensus", "WarrantLedger", "WarrantWire", "WarrantCrypto", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .target(
             name: "WarrantNode",
-            dependencies: ["WarrantReplica", "WarrantConsensus", "WarrantLedger", "WarrantStorage", "WarrantWire", "WarrantCrypto", "WarrantTransport",
+            dependencies: ["WarrantFaults", "WarrantReplica", "WarrantConsensus", "WarrantLedger", "WarrantStorage", "WarrantWire", "WarrantCrypto", "WarrantTransport",
                            "WarrantTopology", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
@@ -92,12 +94,12 @@ let package = Package(
         ),
         .target(
             name: "WarrantCoordinator",
-            dependencies: ["WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger",
+            dependencies: ["WarrantFaults", "WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger",
                            "WarrantStorage"]
         ),
         .executableTarget(
             name: "warrant-node",
-            dependencies: ["WarrantNode", "WarrantReplica", "WarrantTopology", "WarrantTransport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["WarrantFaults", "WarrantNode", "WarrantReplica", "WarrantTopology", "WarrantTransport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
@@ -131,13 +133,13 @@ let package = Package(
         ),
         .testTarget(
             name: "WarrantSimTests",
-            dependencies: ["WarrantSim", "WarrantCheck", "WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantTestSupport"]
+            dependencies: ["WarrantFaults", "WarrantSim", "WarrantCheck", "WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantTestSupport"]
         ),
         .testTarget(name: "WarrantTopologyTests", dependencies: ["WarrantTopology"]),
         .testTarget(name: "WarrantCoordinatorTests", dependencies: ["WarrantCoordinator", "WarrantTopology", "WarrantWire", "WarrantCrypto"]),
         .testTarget(
             name: "WarrantNodeTests",
-            dependencies: ["WarrantNode", "WarrantReplica", "WarrantConsensus", "WarrantStorage", "WarrantLedger", "WarrantWire",
+            dependencies: ["WarrantFaults", "WarrantNode", "WarrantReplica", "WarrantConsensus", "WarrantStorage", "WarrantLedger", "WarrantWire",
                            "WarrantCrypto", "WarrantTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(

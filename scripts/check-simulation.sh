@@ -43,7 +43,7 @@ done < Tests/Regression/simulate-seeds.txt
 rm -f /tmp/warrant-regression.$$
 
 for pair in skip-lock:agreement quorum-off-by-one:agreement ignore-expiry:expiry accept-bad-signature:validity \
-            reset-staleness-on-restart:fail_closed trust-own-block-times:fail_closed; do
+            ignore-staleness:fail_closed reset-staleness-on-restart:fail_closed trust-own-block-times:fail_closed; do
   sabotage=${pair%%:*}; rule=${pair##*:}
   set +e
   out=$("$sim" simulate --seeds 100 --nodes 4 --byzantine 1 --faults all --sabotage "$sabotage" --shrink-limit 0 2>/dev/null)

@@ -1,3 +1,4 @@
+import WarrantFaults
 import WarrantCrypto
 import WarrantWire
 
@@ -91,7 +92,7 @@ extension ConsensusCore {
             }
             if step == .propose, let p = proposals[round] {
                 if p.proposal.validRound == -1 {  // L22
-                    let unlocked = lockedRound == -1 || sabotage == .skipLock
+                    let unlocked = lockedRound == -1 || parameters.sabotage.contains(.skipLock)
                     // L23, with proposer-based timestamps: a fresh value must also be timely.
                     let acceptable = p.valid && p.timely && (unlocked || lockedValue?.hash == p.blockHash)
                     out += castVote(.prevote, block: acceptable ? p.blockHash : nil)  // L24–L27
@@ -99,7 +100,7 @@ extension ConsensusCore {
                 }
                 let vr = p.proposal.validRound
                 if vr >= 0, vr < Int64(round), votes.count(.prevote, round: UInt64(vr), for: p.blockHash) >= quorum {  // L28
-                    let acceptable = p.valid && (lockedRound <= vr || sabotage == .skipLock || lockedValue?.hash == p.blockHash)  // L29
+                    let acceptable = p.valid && (lockedRound <= vr || parameters.sabotage.contains(.skipLock) || lockedValue?.hash == p.blockHash)  // L29
                     out += castVote(.prevote, block: acceptable ? p.blockHash : nil)  // L30–L33
                     continue
                 }

@@ -1,3 +1,4 @@
+import WarrantFaults
 import WarrantCrypto
 import WarrantWire
 
@@ -54,9 +55,6 @@ public struct ConsensusCore: Sendable {
     /// Offenses committed in blocks this node decided (since it started), so late gossip
     /// of them is not proposed again. Not consensus state: validity never reads it.
     var committedOffenses: Set<Offense.Key> = []
-    /// Deliberate bugs, only for proving that the simulator's checkers catch them
-    /// (`warrant-coordinator simulate --sabotage`). A real node never sets this.
-    public var sabotage: ConsensusSabotage?
 
     struct ReceivedProposal: Hashable, Sendable {
         let proposal: Proposal
@@ -149,7 +147,7 @@ public struct ConsensusCore: Sendable {
     }
 
     /// 2f + 1, or one less under the `quorumOffByOne` sabotage.
-    var quorum: Int { sabotage == .quorumOffByOne ? validators.quorum - 1 : validators.quorum }
+    var quorum: Int { !parameters.sabotage.isEmpty && parameters.sabotage.contains(.quorumOffByOne) ? validators.quorum - 1 : validators.quorum }
 
     public var isProposer: Bool { validators.proposer(height: height, round: round) == me }
 

@@ -1,3 +1,5 @@
+import WarrantFaults
+
 /// Timing and size parameters of the consensus core, in milliseconds. Timeouts grow
 /// linearly with the round (Algorithm 1 needs them to grow so that, after GST, a round
 /// eventually lasts long enough for every honest message to arrive).
@@ -26,6 +28,9 @@ public struct ConsensusParameters: Hashable, Sendable {
     /// Added to the message delay per round, so that after enough rounds any proposal
     /// that was delayed (or lost and sent again) is timely and the height can end.
     public var messageDelayDeltaMs: UInt64
+    /// Planted bugs the core honours (`skip-lock`, `quorum-off-by-one`), only to prove
+    /// that the checkers catch them; empty on every real deployment.
+    public var sabotage: Set<Sabotage> = []
 
     public init(timeoutProposeMs: UInt64 = 1_000, timeoutPrevoteMs: UInt64 = 500, timeoutPrecommitMs: UInt64 = 500,
                 timeoutDeltaMs: UInt64 = 250, heartbeatIntervalMs: UInt64 = 1_000, rebroadcastIntervalMs: UInt64 = 500,

@@ -115,12 +115,3 @@ public enum Reaction: Hashable, Sendable {
         return []
     }
 }
-
-/// Deliberate protocol bugs that the simulator plants in honest nodes to show that its
-/// checkers catch them. Never used outside `simulate --sabotage`.
-public enum ConsensusSabotage: String, Hashable, Sendable {
-    /// Prevote as if unlocked (breaks L23 and L29).
-    case skipLock = "skip-lock"
-    /// Count 2f votes as a quorum.
-    case quorumOffByOne = "quorum-off-by-one"
-}

@@ -50,7 +50,7 @@ public func launch(topology path: String, into dir: String, logLevel: String, ch
         let data = "\(root)/nodes/\(name)"
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let spec = topology.node(named: name)
-        let bugs = (spec?.sabotage.flatMap { ["--sabotage", $0] } ?? []) + (spec?.byzantine.flatMap { ["--byzantine", $0] } ?? [])
+        let bugs = (spec?.sabotage.flatMap { ["--sabotage", $0.rawValue] } ?? []) + (spec?.byzantine.flatMap { ["--byzantine", $0.rawValue] } ?? [])
         return try children.start(name, executable: nodeBinary,
                                   arguments: ["--topology", topologyPath, "--id", name, "--data", data, "--keys", keys,
                                               "--watchdog-fd", "0", "--log-level", logLevel] + bugs,

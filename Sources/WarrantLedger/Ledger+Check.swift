@@ -62,10 +62,10 @@ extension Ledger {
                         clockOffsetMs: readings.clockOffsetMs)
         }
         let fresh = readings.sinceQuorumMs.map { $0 <= parameters.maxStalenessMs } ?? false
-        if height == 0 || (!fresh && !sabotageIgnoreStaleness) { return deny(.stale) }
+        if height == 0 || (!fresh && !ignoresStaleness) { return deny(.stale) }
         // (The sabotage skips the clock half too: a cut-off node soon has no readings
         // to vouch for its clock, which would otherwise hide the planted bug.)
-        if !readings.clockVouched && !sabotageIgnoreStaleness { return deny(.clockSkew) }
+        if !readings.clockVouched && !ignoresStaleness { return deny(.clockSkew) }
 
         // One pass over the key's sessions: the allowing one that expires last wins;
         // failing that, the reason of the one that expires last.
@@ -75,7 +75,7 @@ extension Ledger {
         for id in ids {
             guard let session = sessions[id], session.sessionKey == question.sessionKey else { continue }
             let reason: ReasonCode?
-            if session.expiresAt <= now || session.expiresAt - now <= skew {
+            if (session.expiresAt <= now || session.expiresAt - now <= skew) && !ignoresExpiry {
                 reason = .expired
             } else if max(now, lastBlockTimeMs) < session.notBefore {
                 reason = .notYetValid
@@ -94,7 +94,7 @@ extension Ledger {
                 allowed: true, reason: nil, height: height, wallClockMs: now, lastBlockTimeMs: lastBlockTimeMs,
                 sinceLastBlockMs: readings.sinceLastBlockMs, session: session.id,
                 remainingBudget: session.remainingBudget, remainingUses: session.remainingUses,
-                timeLeftMs: session.expiresAt - skew - now, sinceQuorumMs: readings.sinceQuorumMs,
+                timeLeftMs: session.expiresAt > skew + now ? session.expiresAt - skew - now : 0, sinceQuorumMs: readings.sinceQuorumMs,
                 clockOffsetMs: readings.clockOffsetMs)
         }
         guard let denial else { return deny(.unknownSession, question.session) }

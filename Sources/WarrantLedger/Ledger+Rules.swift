@@ -89,7 +89,7 @@ extension Ledger {
 
     /// Expired or not yet valid at block time `time`.
     func windowReason(_ session: Session, time: UInt64) -> ReasonCode? {
-        if time >= session.expiresAt && !sabotageIgnoreExpiry { return .expired }
+        if time >= session.expiresAt && !ignoresExpiry { return .expired }
         if time < session.notBefore { return .notYetValid }
         return nil
     }

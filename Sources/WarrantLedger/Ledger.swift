@@ -1,3 +1,4 @@
+import WarrantFaults
 import WarrantCrypto
 import WarrantWire
 
@@ -28,12 +29,18 @@ public struct Ledger: Sendable {
     public private(set) var offenses: [Offense.Key: OffenseRecord] = [:]
     /// The state hash after the last applied block.
     public private(set) var stateHash: Digest
-    /// A deliberate bug for proving the simulator's checkers: accept acts of expired
-    /// sessions. Never set outside `simulate --sabotage ignore-expiry`.
-    public var sabotageIgnoreExpiry = false
-    /// A deliberate bug for proving the real-run checkers: local checks ignore staleness
-    /// (`warrant-node --sabotage ignore-staleness`). Never set otherwise.
-    public var sabotageIgnoreStaleness = false
+    /// Planted bugs this ledger honours (`ignore-expiry`, `ignore-staleness`), only to
+    /// prove that the checkers catch them; empty on every real deployment. Not part of
+    /// the state: the state hash never reads it.
+    public var sabotage: Set<Sabotage> = [] {
+        didSet {
+            ignoresExpiry = sabotage.contains(.ignoreExpiry)
+            ignoresStaleness = sabotage.contains(.ignoreStaleness)
+        }
+    }
+    /// The two bugs above, looked up once (they are read on every act and check).
+    private(set) var ignoresExpiry = false
+    private(set) var ignoresStaleness = false
 
     let principalsByKey: [PublicKey: Principal]
     let genesisHash: Digest
@@ -154,7 +161,7 @@ public struct Ledger: Sendable {
         while removed < parameters.pruneLimitPerBlock, let entry = expiry.popDue(atOrBefore: time) {
             switch entry.item {
             case .session(let id):
-                guard let session = sessions[id], session.expiresAt == entry.time, !sabotageIgnoreExpiry else { continue }
+                guard let session = sessions[id], session.expiresAt == entry.time, !ignoresExpiry else { continue }
                 sessions[id] = nil
                 setHash.remove(session.canonicalBytes)
                 sessionsByKey[session.sessionKey]?.remove(id)

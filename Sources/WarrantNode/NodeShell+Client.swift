@@ -20,7 +20,7 @@ extension NodeShell {
         }
         switch opened.message {
         case .grant, .revoke, .revokeAll, .act:
-            if !byzantine.modes.isEmpty { byzantine.remember(request.bytes, kind: opened.kind) }
+            byzantine.heard(request.bytes)
             order(request, opened)
         case .check(let check):
             answer(request, localCheck(check, readings))
@@ -92,10 +92,7 @@ extension NodeShell {
 
     /// Rules 3 and 4, answered from the node's own ledger and clocks.
     func localCheck(_ question: Check, _ readings: ClockReadings) -> CheckAnswer {
-        let answer = replica.ledger.check(question, readings: readings)
-        guard replica.sabotage.contains(.ignoreExpiry), answer.reason == .expired else { return answer }
-        return CheckAnswer(allowed: true, reason: nil, height: answer.height, wallClockMs: answer.wallClockMs,
-                           lastBlockTimeMs: answer.lastBlockTimeMs, sinceLastBlockMs: answer.sinceLastBlockMs, session: answer.session)
+        replica.ledger.check(question, readings: readings)
     }
 
     var readings: ClockReadings {

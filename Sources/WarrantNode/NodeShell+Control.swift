@@ -1,3 +1,4 @@
+import WarrantFaults
 import WarrantCrypto
 import WarrantReplica
 import WarrantTransport
@@ -87,19 +88,18 @@ extension NodeShell {
             return ControlAnswer(ok: true, message: pause ? "consensus paused" : "consensus resumed")
         case .setByzantine(let mode):
             if mode == "honest" {
-                byzantine.modes = []
+                byzantine.behaviours = []
                 return ControlAnswer(ok: true, message: "honest")
             }
-            var modes: Set<ByzantineMode> = []
-            for name in mode.split(separator: ",") {
-                guard let parsed = ByzantineMode(rawValue: String(name)) else {
-                    return ControlAnswer(ok: false, message: "'\(name)' is not one of honest, \(ByzantineMode.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                modes.insert(parsed)
+            let behaviours: Set<ByzantineBehaviour>
+            do {
+                behaviours = try ByzantineBehaviour.parse(mode.split(separator: ",").map(String.init), onNodes: true)
+            } catch {
+                return ControlAnswer(ok: false, message: "\(error) (or honest)")
             }
-            byzantine.modes = modes
-            logger.warning("BYZANTINE", metadata: ["modes": "\(modes.map(\.rawValue).sorted())"])
-            return ControlAnswer(ok: true, message: "byzantine: \(modes.map(\.rawValue).sorted().joined(separator: ","))")
+            byzantine.behaviours = behaviours
+            logger.warning("BYZANTINE", metadata: ["behaviours": "\(behaviours.map(\.rawValue).sorted())"])
+            return ControlAnswer(ok: true, message: "byzantine: \(behaviours.map(\.rawValue).sorted().joined(separator: ","))")
         }
     }
 }

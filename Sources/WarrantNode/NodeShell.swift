@@ -1,3 +1,4 @@
+import WarrantFaults
 import Foundation
 import Logging
 import WarrantConsensus
@@ -46,13 +47,14 @@ public actor NodeShell {
     /// replayed, not even after a restart).
     var controlNonce: UInt64 = 0
     var tasks: [Task<Void, Never>] = []
-    /// Byzantine behaviours this node is switched to (none for an honest node).
-    var byzantine = ByzantineOutbox()
+    /// Byzantine behaviours this node is switched to (none for an honest node), applied
+    /// to everything it sends.
+    var byzantine: ByzantineRewriter
 
     /// Opens the database and every endpoint. A port in use or an unreadable key is
     /// reported with the address or file at fault.
     public init(topology: Topology, name: String, keys: ClusterKeys, dataDirectory: String, logger: Logger,
-                sabotage: Set<NodeSabotage> = [], byzantine modes: Set<ByzantineMode> = []) throws {
+                sabotage: Set<Sabotage> = [], byzantine behaviours: Set<ByzantineBehaviour> = []) throws {
         guard let spec = topology.node(named: name) else {
             throw NodeError(.badRequest, "\(topology.file): no node is named '\(name)'")
         }
@@ -76,15 +78,14 @@ public actor NodeShell {
         database = store
         replica = try Replica(signer: .ed25519(key), validators: validators, genesis: keys.genesis(topology),
                               genesisTimeMs: topology.cluster.genesisTimeMs, parameters: topology.cluster.consensus, store: store,
-                              nonceSeed: UInt64.random(in: 0...UInt64.max))
-        replica.sabotage = sabotage
+                              nonceSeed: UInt64.random(in: 0...UInt64.max), sabotage: sabotage)
+        byzantine = ByzantineRewriter(behaviours: behaviours, signer: .ed25519(key), seed: UInt64.random(in: 0...UInt64.max))
         do {
             controlNonce = try store.controlNonce()
         } catch {
             throw NodeError(.storage, error.description)
         }
-        byzantine.modes = modes
-        if !modes.isEmpty { logger.warning("BYZANTINE", metadata: ["modes": "\(modes.map(\.rawValue).sorted())"]) }
+        if !behaviours.isEmpty { logger.warning("BYZANTINE", metadata: ["behaviours": "\(behaviours.map(\.rawValue).sorted())"]) }
         if !sabotage.isEmpty { logger.warning("SABOTAGED", metadata: ["bugs": "\(sabotage.map(\.rawValue).sorted())"]) }
         let limit = topology.cluster.maxMessageBytes
         // Twice the protocol limit at the socket, so that a message a little too large is
@@ -139,7 +140,7 @@ public actor NodeShell {
     func receive(_ bytes: [UInt8], from peer: String) {
         lastHeard[peer] = clock.monotonicMs
         guard !paused else { return }
-        if !byzantine.modes.isEmpty, let envelope = try? Envelope(decoding: bytes) { byzantine.remember(bytes, kind: envelope.kind) }
+        byzantine.heard(bytes)
         do {
             let reception = try replica.receive(bytes, now: clock.wallMs, monotonicMs: clock.monotonicMs)
             if let refusal = reception.refusal { logger.warning("refused", metadata: ["from": "\(peer)", "why": "\(refusal)"]) }
@@ -175,14 +176,16 @@ public actor NodeShell {
         for item in outbound {
             switch item {
             case .broadcast(let bytes):
-                guard !byzantine.modes.isEmpty else {
+                guard !byzantine.isHonest else {
                     for outbox in outboxes.values { outbox.send(bytes) }
                     continue
                 }
-                for (peers, data) in byzantine.broadcast(bytes, peers: outboxes.keys.sorted(), key: key) {
-                    for peer in peers { outboxes[peer]?.send(data) }
+                let peers = outboxes.keys.sorted()
+                for (peer, envelopes) in zip(peers, byzantine.broadcast(bytes, peerCount: peers.count, ledger: replica.ledger)) {
+                    for data in envelopes { outboxes[peer]?.send(data) }
                 }
-            case .send(let key, let bytes):
+            case .send(let key, var bytes):
+                if !byzantine.isHonest { bytes = byzantine.answer(bytes, proberClockMs: clock.wallMs) }
                 if let link, keys.nodes[link] == key {
                     outboxes[link]?.send(bytes)
                 } else if let peer = keys.nodeName(of: key) {

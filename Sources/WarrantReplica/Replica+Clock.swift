@@ -1,3 +1,4 @@
+import WarrantFaults
 import WarrantConsensus
 import WarrantCrypto
 import WarrantLedger

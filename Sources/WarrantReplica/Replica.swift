@@ -1,3 +1,4 @@
+import WarrantFaults
 import WarrantConsensus
 import WarrantCrypto
 import WarrantLedger
@@ -27,36 +28,30 @@ public struct Replica<Store: ReplicaStore>: Sendable {
     public var catchUpBatch: UInt64 = 20
     /// The largest answer this replica sends to a block request.
     public var maxAnswerBytes = 2 << 20
-    /// Deliberate bugs, only for proving that the checkers catch them on real runs
-    /// (`warrant-node --sabotage`). A real deployment never sets them.
-    public var sabotage: Set<NodeSabotage> = [] {
-        didSet { ledger.sabotageIgnoreStaleness = sabotage.contains(.ignoreStaleness) }
-    }
+    /// Planted bugs (`warrant-node --sabotage`, `simulate --sabotage`), only for proving
+    /// that the checkers catch them; handed to the cores with their parameters at opening.
+    public let sabotage: Set<Sabotage>
 
     public var validators: ValidatorSet { core.validators }
-
-    /// The simulator's planted consensus bugs (`simulate --sabotage`); never on a node.
-    public var consensusSabotage: ConsensusSabotage? {
-        get { core.sabotage }
-        set { core.sabotage = newValue }
-    }
-
-    /// The simulator's planted ledger bug: committed acts are not held to their expiry.
-    public mutating func sabotageLedgerExpiry() { ledger.sabotageIgnoreExpiry = true }
 
     /// Opens the replica on its database: the ledger is rebuilt and checked against the
     /// stored state hash, and consensus resumes from the record and the last stored block.
     /// `nonceSeed` must differ from every earlier incarnation's (random bits): answers to
     /// an earlier incarnation's clock probes must match nothing.
     public init(signer: ReplicaSigner, validators: ValidatorSet, genesis: Genesis, genesisTimeMs: UInt64,
-                parameters: ConsensusParameters = ConsensusParameters(), store: Store, nonceSeed: UInt64) throws(ReplicaError) {
+                parameters: ConsensusParameters = ConsensusParameters(), store: Store, nonceSeed: UInt64,
+                sabotage: Set<Sabotage> = []) throws(ReplicaError) {
         self.signer = signer
+        self.sabotage = sabotage
+        var parameters = parameters
+        parameters.sabotage = sabotage
         self.genesis = genesis
         self.store = store
         quorumClock = QuorumClock(validators: validators, me: signer.publicKey, maxStalenessMs: genesis.parameters.maxStalenessMs,
                                   maxClockSkewMs: genesis.parameters.maxClockSkewMs, nonceSeed: nonceSeed)
         do {
             ledger = try store.loadLedger(genesis: genesis)
+            ledger.sabotage = sabotage
             let record = try store.loadConsensusRecord()
             let lastDecided = ledger.height > 0 ? try store.committedBlocks(from: ledger.height, maxCount: 1).first : nil
             core = ConsensusCore(validators: validators, me: signer.publicKey, parameters: parameters, genesisTimeMs: genesisTimeMs,
@@ -118,21 +113,4 @@ public struct Replica<Store: ReplicaStore>: Sendable {
             throw ReplicaError(.storage, "\(error)")
         }
     }
-}
-
-/// Deliberate bugs a node can be started with, to show that real-run checkers fail.
-public enum NodeSabotage: String, CaseIterable, Hashable, Sendable {
-    /// Local checks allow sessions past their expiry (rule 3).
-    case ignoreExpiry = "ignore-expiry"
-    /// Local checks ignore rule 4 — staleness and the clock evidence that ages with it:
-    /// a cut-off node keeps allowing.
-    case ignoreStaleness = "ignore-staleness"
-    /// Requests with bad signatures are admitted and accepted in blocks (rule 2).
-    case acceptBadSignature = "accept-bad-signature"
-    /// A (re)started node counts every peer as heard, its clock as vouched for, at its
-    /// start: a node restarted while cut off allows for `maxStaleness` (rule 4).
-    case resetStalenessOnRestart = "reset-staleness-on-restart"
-    /// The clock is judged against the last block's time, which a skewed node's own
-    /// proposals carry (rule 4, the clock half).
-    case trustOwnBlockTimes = "trust-own-block-times"
 }

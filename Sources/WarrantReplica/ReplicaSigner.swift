@@ -23,13 +23,15 @@ public enum ReplicaSigner: Sendable {
     }
 
     public func seal<B: WireBody>(_ body: B) -> Envelope {
+        let bytes = body.cborBytes
+        return Envelope(kind: B.kind, sender: publicKey, body: bytes, signature: signature(kind: B.kind, body: bytes))
+    }
+
+    /// This signer's signature over `body` as a message of `kind` (what `seal` attaches).
+    public func signature(kind: MessageKind, body: [UInt8]) -> Signature {
         switch self {
-        case .ed25519(let key):
-            return Envelope.seal(body, by: key)
-        case .modelled(let key):
-            let bytes = body.cborBytes
-            return Envelope(kind: B.kind, sender: key, body: bytes,
-                            signature: SignatureScheme.modelledSignature(by: key, kind: B.kind, body: bytes))
+        case .ed25519(let key): key.sign(Envelope.signingInput(kind: kind, body: body))
+        case .modelled(let key): SignatureScheme.modelledSignature(by: key, kind: kind, body: body)
         }
     }
 }

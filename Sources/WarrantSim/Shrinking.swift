@@ -16,9 +16,14 @@ extension Simulator {
             if stillFails(candidate) { high = middle } else { low = middle + 1 }
         }
         shrunk.heights = high
-        for fault in shrunk.faults.sorted(by: { $0.rawValue < $1.rawValue }) {
+        for fault in shrunk.faults.sorted() {
             var candidate = shrunk
             candidate.faults.remove(fault)
+            if stillFails(candidate) { shrunk = candidate }
+        }
+        for behaviour in shrunk.behaviours.sorted() {
+            var candidate = shrunk
+            candidate.behaviours.remove(behaviour)
             if stillFails(candidate) { shrunk = candidate }
         }
         return shrunk
@@ -26,7 +31,6 @@ extension Simulator {
 
     /// The command line that replays `seed` with `options`, traced.
     public static func replayCommand(seed: UInt64, options: SimulationOptions) -> String {
-        let faults = options.faults.isEmpty ? "none" : options.faults.map(\.rawValue).sorted().joined(separator: ",")
-        return "warrant-coordinator simulate --seed \(seed) --nodes \(options.nodes) --byzantine \(options.byzantine) --faults \(faults) --heights \(options.heights)\(options.sabotage.map { " --sabotage \($0.rawValue)" } ?? "") --trace"
+        "warrant-coordinator simulate --seed \(seed) --nodes \(options.nodes) --byzantine \(options.byzantine) --faults \(options.selection.names) --heights \(options.heights)\(options.sabotage.map { " --sabotage \($0.rawValue)" } ?? "") --trace"
     }
 }

@@ -10,10 +10,7 @@ import WarrantWire
 extension SimWorld {
 
     mutating func receive(from: Int, to: Int, _ bytes: [UInt8]) {
-        if !nodes[to].byzantine.isEmpty, Envelope.peekKind(bytes) == .act {
-            if nodes[to].seenActs.count >= 200 { nodes[to].seenActs.removeFirst() }
-            nodes[to].seenActs.append(bytes)
-        }
+        nodes[to].byzantine.heard(bytes)
         var refusal: String?
         var decidedFromCertificate = false
         step(to, arrivedFrom: from) { replica, wall, monotonic in

@@ -1,5 +1,6 @@
 import WarrantCheck
 import WarrantConsensus
+import WarrantFaults
 import WarrantCrypto
 import WarrantLedger
 import WarrantReplica
@@ -9,31 +10,22 @@ import WarrantWire
 extension SimWorld {
 
     mutating func scheduleFaults() {
-        for fault in options.script {
-            let time = Self.t0 + fault.atMs
-            switch fault.action {
-            case .skew(let node, let ms): schedule(at: time, .fault("skew", [node, Int(ms)]))
-            case .partition(let side): schedule(at: time, .fault("partition", side))
-            case .heal: schedule(at: time, .fault("heal", []))
-            case .crash(let node): schedule(at: time, .fault("crash", [node]))
-            case .restart(let node, let empty): schedule(at: time, .fault(empty ? "restart-empty" : "restart", [node]))
-            }
-        }
-        var network = options.faults.filter { !$0.isByzantine && ![.drop, .delay, .duplicate, .longPartition, .livenessCore].contains($0) }
+        for fault in options.script { schedule(at: Self.t0 + fault.atMs, .fault(fault.action)) }
+        var network = options.faults.subtracting([.drop, .delay, .duplicate, .longPartition, .livenessCore])
         // With equivocating Byzantine validators, partitions take the split-brain form.
         if splitBrainEnabled { network.remove(.partition) }
-        guard !options.faults.isEmpty || !options.script.isEmpty else { return }
+        guard !options.faults.isEmpty || !options.behaviours.isEmpty || !options.script.isEmpty else { return }
         if options.faults.contains(.longPartition) {
             let honest = options.nodes - options.byzantine
             let victim = Int(random.next() % UInt64(honest))
             let start = Self.t0 + between(500, 3_000), length = between(8_000, 25_000)
-            schedule(at: start, .fault("isolate", [victim]))
-            schedule(at: start + length, .fault("rejoin", [victim]))
+            schedule(at: start, .fault(.isolate(node: victim)))
+            schedule(at: start + length, .fault(.rejoin(node: victim)))
             faultsEnd = max(faultsEnd, start + length + 10_000)  // other faults go on after it
         }
         var time = Self.t0 + 500
         while time < faultsEnd - 500, !network.isEmpty {
-            let kinds = Array(network).sorted { $0.rawValue < $1.rawValue }
+            let kinds = network.sorted()
             let kind = kinds[Int(random.next() % UInt64(kinds.count))]
             let length = between(500, 3_000)
             let honest = Array(0..<(options.nodes - options.byzantine))
@@ -43,92 +35,88 @@ extension SimWorld {
                 let shuffled = (0..<options.nodes).shuffled(using: &random)
                 if cut >= 2, chance(30) {
                     // A bridge: the first of the cut side reaches both sides.
-                    schedule(at: time, .fault("bridge", Array(shuffled.prefix(cut))))
+                    schedule(at: time, .fault(.bridge(side: Array(shuffled.prefix(cut)))))
                 } else {
-                    schedule(at: time, .fault("partition", Array(shuffled.prefix(cut))))
+                    schedule(at: time, .fault(.partition(Array(shuffled.prefix(cut)))))
                 }
-                schedule(at: min(time + length, faultsEnd), .fault("heal", []))
+                schedule(at: min(time + length, faultsEnd), .fault(.heal))
             case .oneWay:
                 let a = Int(random.next() % UInt64(options.nodes)), b = (a + 1 + Int(random.next() % UInt64(options.nodes - 1))) % options.nodes
-                schedule(at: time, .fault("one-way", [a, b]))
-                schedule(at: min(time + length, faultsEnd), .fault("heal", []))
+                schedule(at: time, .fault(.oneWay(from: a, to: b)))
+                schedule(at: min(time + length, faultsEnd), .fault(.heal))
             case .crash where !honest.isEmpty:
                 let victim = honest[Int(random.next() % UInt64(honest.count))]
                 if chance(50) {
                     // Restart while cut off: the victim is partitioned, crashes, comes back
                     // still alone, and only later hears the others again.
-                    schedule(at: time, .fault("partition", [victim]))
-                    schedule(at: time + 200, .fault("crash", [victim]))
-                    schedule(at: min(time + 200 + length / 3, faultsEnd), .fault("restart", [victim]))
-                    schedule(at: min(time + length + 4_000, faultsEnd), .fault("heal", []))
+                    schedule(at: time, .fault(.partition([victim])))
+                    schedule(at: time + 200, .fault(.crash(node: victim)))
+                    schedule(at: min(time + 200 + length / 3, faultsEnd), .fault(.restart(node: victim)))
+                    schedule(at: min(time + length + 4_000, faultsEnd), .fault(.heal))
                 } else {
-                    schedule(at: time, .fault("crash", [victim]))
-                    schedule(at: min(time + length, faultsEnd), .fault("restart", [victim]))
+                    schedule(at: time, .fault(.crash(node: victim)))
+                    schedule(at: min(time + length, faultsEnd), .fault(.restart(node: victim)))
                 }
             case .clockRate:
                 let victim = Int(random.next() % UInt64(options.nodes))
-                let ppm = Int(between(5_000, 50_000)) * (chance(50) ? 1 : -1)
-                schedule(at: time, .fault("rate", [victim, ppm]))
-                schedule(at: min(time + length, faultsEnd), .fault("rate", [victim, 0]))
+                let ppm = Int64(between(5_000, 50_000)) * (chance(50) ? 1 : -1)
+                schedule(at: time, .fault(.clockRate(node: victim, ppm: ppm)))
+                schedule(at: min(time + length, faultsEnd), .fault(.clockRate(node: victim, ppm: 0)))
             case .skew:
                 let victim = Int(random.next() % UInt64(options.nodes))
                 // Mostly within the precision bound; one time in four far beyond it.
                 let beyond = chance(25)
-                let ms = beyond ? Int(between(1_000, 3_000)) * (chance(50) ? 1 : -1) : Int(between(0, 900)) - 450
-                schedule(at: time, .fault("skew", [victim, ms]))
+                let ms = beyond ? Int64(between(1_000, 3_000)) * (chance(50) ? 1 : -1) : Int64(between(0, 900)) - 450
+                schedule(at: time, .fault(.skew(node: victim, ms: ms)))
             default:
                 break
             }
             time += length + between(200, 1_500)
         }
-        schedule(at: faultsEnd, .fault("heal-all", []))
+        schedule(at: faultsEnd, .fault(.healAll))
     }
 
-    mutating func applyFault(_ kind: String, _ targets: [Int]) {
+    mutating func applyFault(_ action: FaultAction) {
         let detail: String
-        switch kind {
-        case "partition":
-            let side = Set(targets)
+        switch action {
+        case .partition(let nodes):
+            let side = Set(nodes)
             groups = [side, Set(0..<options.nodes).subtracting(side)]
             detail = "partition \(side.sorted().map { "n\($0)" }.joined(separator: ",")) from the rest"
-        case "bridge":
-            // targets[0] is the bridge: it reaches the rest of its side and the other side.
-            let side = Set(targets), bridge = targets[0]
+        case .bridge(let nodes):
+            // nodes[0] is the bridge: it reaches the rest of its side and the other side.
+            let side = Set(nodes), bridge = nodes[0]
             groups = [side, Set(0..<options.nodes).subtracting(side).union([bridge])]
             detail = "bridge: n\(bridge) alone reaches both \(side.sorted().map { "n\($0)" }.joined(separator: ",")) and the rest"
-        case "rate":
-            setClockRate(targets[0], ppm: Int64(targets[1]))
-            detail = "clock of n\(targets[0]) runs at \(targets[1]) ppm"
-        case "one-way":
-            oneWay.insert(targets)
-            detail = "one-way cut n\(targets[0]) -> n\(targets[1])"
-        case "heal":
+        case .clockRate(let node, let ppm):
+            setClockRate(node, ppm: ppm)
+            detail = "clock of n\(node) runs at \(ppm) ppm"
+        case .oneWay(let from, let to):
+            oneWay.insert([from, to])
+            detail = "one-way cut n\(from) -> n\(to)"
+        case .heal:
             groups = nil
             oneWay = []
             detail = "heal"
-        case "crash":
-            crash(targets[0])
+        case .crash(let node):
+            crash(node)
             return
-        case "restart":
-            restart(targets[0])
+        case .restart(let node, let empty):
+            restart(node, emptyDataDirectory: empty)
             return
-        case "restart-empty":
-            restart(targets[0], emptyDataDirectory: true)
-            return
-        case "isolate":
-            isolatedUntil[targets[0]] = UInt64.max
-            detail = "isolate n\(targets[0]) from every other node"
-        case "rejoin":
-            isolatedUntil[targets[0]] = nil
-            detail = "n\(targets[0]) rejoins"
-        case "skew":
+        case .isolate(let node):
+            isolatedUntil[node] = UInt64.max
+            detail = "isolate n\(node) from every other node"
+        case .rejoin(let node):
+            isolatedUntil[node] = nil
+            detail = "n\(node) rejoins"
+        case .skew(let victim, let requested):
             // Rule 4's clock half holds while every honest peer whose readings a node
             // still keeps (the last maxStaleness) had a correct clock: the node's own
             // clock may be wrong, and f Byzantine peers may lie. So one honest clock at a
             // time goes beyond the bound, and only once any earlier one's readings aged out.
             let bound = Int64(genesis.parameters.maxClockSkewMs)
-            var ms = Int64(targets[1])
-            let victim = targets[0]
+            var ms = requested
             if abs(ms) > bound, isHonest(victim),
                clockFaultyUntil.contains(where: { $0.key != victim && $0.value > now }) {
                 ms = ms > 0 ? bound - 50 : -(bound - 50)
@@ -142,7 +130,7 @@ extension SimWorld {
             }
             nodes[victim].skewMs = ms
             detail = "skew n\(victim) by \(ms) ms"
-        default:  // heal-all: every fault ends, crashed nodes come back, clocks are fixed
+        case .healAll:  // every fault ends, crashed nodes come back, clocks are fixed
             groups = nil
             oneWay = []
             isolatedUntil = [:]
@@ -212,7 +200,6 @@ extension SimWorld {
         var store = nodes[index].replica.store
         if emptyDataDirectory { store.wipe() }
         nodes[index].replica = openReplica(validator: nodes[index].validator, store: store)
-        if isHonest(index) { applySabotage(index) }
         nodes[index].crashed = false
         nodes[index].incarnation += 1
         history.append(HistoryEvent(time: now - Self.t0, kind: .restart, node: nodes[index].name, detail: "restart"))

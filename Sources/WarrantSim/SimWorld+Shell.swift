@@ -38,7 +38,7 @@ extension SimWorld {
             case .broadcast(let bytes):
                 if isHonest(index) { noteEvidence(index, bytes) }
                 backSplitProposal(from: index, bytes)
-                if nodes[index].byzantine.isEmpty {
+                if nodes[index].byzantine.isHonest {
                     for peer in nodes.indices where peer != index { send(from: index, to: peer, bytes) }
                 } else {
                     byzantineBroadcast(from: index, bytes)
@@ -49,7 +49,7 @@ extension SimWorld {
                 let to = arrivedFrom.flatMap { validatorKeys[nodes[$0].validator] == key ? $0 : nil }
                     ?? nodes.indices.first { validatorKeys[nodes[$0].validator] == key }
                 guard let to else { continue }
-                send(from: index, to: to, nodes[index].byzantine.isEmpty ? bytes : byzantineAnswer(from: index, to: to, bytes))
+                send(from: index, to: to, nodes[index].byzantine.isHonest ? bytes : byzantineAnswer(from: index, to: to, bytes))
             case .schedule(let kind, let height, let round, let after):
                 schedule(at: now + after, .timer(node: index, incarnation: nodes[index].incarnation, kind, height: height, round: round))
             case .committed(let notice, let decided):

@@ -13,7 +13,7 @@ extension SimWorld {
     /// proposer) never see its polka. Honest locks keep B from helping C commit another
     /// block in round 1; without them (`--sabotage skip-lock`) the cluster forks.
     var splitBrainEnabled: Bool {
-        options.byzantine > 0 && options.faults.contains(.equivocate) && options.faults.contains(.partition)
+        options.byzantine > 0 && options.behaviours.contains(.equivocate) && options.faults.contains(.partition)
     }
 
     func splitBrain(height: UInt64) -> (a: Int, b: Set<Int>, c: Set<Int>)? {

@@ -1,7 +1,8 @@
-/// What can go wrong in a simulated run. Network faults act on links; the Byzantine ones
-/// are behaviours of up to f faulty validators.
-public enum SimFault: String, CaseIterable, Hashable, Sendable {
-    // Network and process faults (they may hit any node).
+import WarrantFaults
+
+/// What can go wrong in a simulated run besides Byzantine validators (whose behaviours,
+/// `ByzantineBehaviour`, are the nodes' own): faults of links, processes and clocks.
+public enum SimFault: String, CaseIterable, Hashable, Sendable, Comparable {
     case drop, duplicate, delay, partition, oneWay = "one-way", crash, skew
     /// One honest node cut off from everyone for 8–25 s (dozens of heights), then back:
     /// it must catch up.
@@ -12,61 +13,83 @@ public enum SimFault: String, CaseIterable, Hashable, Sendable {
     /// every other fault permanent (the rest stay crashed or cut off); the core alone must
     /// then commit within the liveness bound (as TigerBeetle's VOPR does).
     case livenessCore = "liveness-core"
-    // Byzantine behaviours (only of the faulty validators).
-    case equivocate, withhold, invalidVote = "invalid-vote", forgedProposal = "forged-proposal", replay, twins
 
-    public var isByzantine: Bool {
-        switch self {
-        case .equivocate, .withhold, .invalidVote, .forgedProposal, .replay, .twins: true
-        default: false
-        }
-    }
-
-    /// Parses `all` or a comma-separated list.
-    public static func parse(_ text: String) -> Set<SimFault>? {
-        if text == "all" { return Set(allCases) }
-        if text.isEmpty || text == "none" { return [] }
-        var faults: Set<SimFault> = []
-        for name in text.split(separator: ",") {
-            guard let fault = SimFault(rawValue: String(name)) else { return nil }
-            faults.insert(fault)
-        }
-        return faults
-    }
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// A deliberate bug planted in every honest simulated node, to prove the checkers fail.
-public enum SimSabotage: String, CaseIterable, Hashable, Sendable {
-    case skipLock = "skip-lock"
-    case ignoreExpiry = "ignore-expiry"
-    case acceptBadSignature = "accept-bad-signature"
-    case quorumOffByOne = "quorum-off-by-one"
-    /// A restarted node counts every peer as heard at its start (rule 4).
-    case resetStalenessOnRestart = "reset-staleness-on-restart"
-    /// The clock is judged against the last block's time (rule 4, the clock half).
-    case trustOwnBlockTimes = "trust-own-block-times"
+/// One fault as it happens, at a scheduled time: what the seeded schedule draws and what
+/// a scripted scenario names. Nodes are indices (n0 is 0).
+public enum FaultAction: Hashable, Sendable {
+    /// Cut the given nodes off from the rest (both ways).
+    case partition([Int])
+    /// Like `partition`, but the first node of `side` still reaches both sides.
+    case bridge(side: [Int])
+    /// Messages from `from` to `to` are lost; the other way works.
+    case oneWay(from: Int, to: Int)
+    /// End partitions and one-way cuts (clocks stay as they are).
+    case heal
+    /// Shift a node's clock (negative: behind) until `heal` or the end of the faults.
+    case skew(node: Int, ms: Int64)
+    /// A node's clock runs `ppm` parts per million fast (negative: slow); 0 mends it.
+    case clockRate(node: Int, ppm: Int64)
+    case crash(node: Int)
+    /// Bring a crashed node back from its persisted record and ledger, or with
+    /// `emptyDataDirectory` from nothing, as a node whose disk was replaced.
+    case restart(node: Int, emptyDataDirectory: Bool = false)
+    /// Cut a node off from every other node until `rejoin` (the long partition).
+    case isolate(node: Int)
+    case rejoin(node: Int)
+    /// The end of the fault window: everything heals, crashed nodes come back, clocks are
+    /// fixed (or, in the liveness mode, only a quorum core heals).
+    case healAll
+}
+
+/// The faults of a run, as `simulate --faults` names them: link, process and clock faults
+/// and the behaviours of the Byzantine validators.
+public struct FaultSelection: Hashable, Sendable {
+    public var faults: Set<SimFault>
+    public var behaviours: Set<ByzantineBehaviour>
+
+    public init(faults: Set<SimFault> = [], behaviours: Set<ByzantineBehaviour> = []) {
+        self.faults = faults
+        self.behaviours = behaviours
+    }
+
+    public static let all = FaultSelection(faults: Set(SimFault.allCases), behaviours: Set(ByzantineBehaviour.allCases))
+
+    /// Parses `all`, `none` or a comma-separated list; the error names the unknown one.
+    public static func parse(_ text: String) throws(MisbehaviourError) -> FaultSelection {
+        if text == "all" { return .all }
+        var selection = FaultSelection()
+        if text.isEmpty || text == "none" { return selection }
+        for part in text.split(separator: ",") {
+            let name = String(part)
+            if let fault = SimFault(rawValue: name) {
+                selection.faults.insert(fault)
+            } else if let behaviour = ByzantineBehaviour(rawValue: name) {
+                selection.behaviours.insert(behaviour)
+            } else {
+                throw MisbehaviourError(name: name, choices: ["all", "none"] + SimFault.allCases.map(\.rawValue)
+                                                              + ByzantineBehaviour.allCases.map(\.rawValue))
+            }
+        }
+        return selection
+    }
+
+    /// The names, as `parse` reads them.
+    public var names: String {
+        let names = faults.sorted().map(\.rawValue) + behaviours.sorted().map(\.rawValue)
+        return names.isEmpty ? "none" : names.joined(separator: ",")
+    }
 }
 
 /// A fault at a fixed time, for scenarios that need one exact schedule (on top of, or
 /// instead of, the seeded random faults). Times are ms after the run starts.
 public struct ScriptedFault: Hashable, Sendable {
-    public enum Action: Hashable, Sendable {
-        /// Shift a node's clock (negative: behind) until `heal` or the end of the faults.
-        case skew(node: Int, ms: Int64)
-        /// Cut the given nodes off from the rest (both ways).
-        case partition([Int])
-        /// End partitions and one-way cuts (clocks stay as they are).
-        case heal
-        case crash(node: Int)
-        /// Bring a crashed node back from its persisted record and ledger, or with
-        /// `emptyDataDirectory` from nothing, as a node whose disk was replaced.
-        case restart(node: Int, emptyDataDirectory: Bool = false)
-    }
-
     public var atMs: UInt64
-    public var action: Action
+    public var action: FaultAction
 
-    public init(atMs: UInt64, _ action: Action) {
+    public init(atMs: UInt64, _ action: FaultAction) {
         self.atMs = atMs
         self.action = action
     }
@@ -76,15 +99,25 @@ public struct SimulationOptions: Hashable, Sendable {
     public var nodes: Int
     public var byzantine: Int
     public var faults: Set<SimFault>
+    /// What the Byzantine validators (the last `byzantine` of them) do.
+    public var behaviours: Set<ByzantineBehaviour>
     /// Heights every honest node should reach; the run stops there (or at its time limit).
     public var heights: UInt64
-    public var sabotage: SimSabotage?
+    /// A bug planted in every honest node (`Sabotage.breaks` names the rule it breaks).
+    public var sabotage: Sabotage?
+
+    /// Faults and behaviours together, as `--faults` names them.
+    public var selection: FaultSelection {
+        get { FaultSelection(faults: faults, behaviours: behaviours) }
+        set { (faults, behaviours) = (newValue.faults, newValue.behaviours) }
+    }
     /// Faults at fixed times; every fault ends (clocks fixed, crashed nodes restarted) at
     /// the latest of these and the end of the random faults.
     public var script: [ScriptedFault]
 
-    public init(nodes: Int = 4, byzantine: Int = 0, faults: Set<SimFault> = [], heights: UInt64 = 20,
-                sabotage: SimSabotage? = nil, script: [ScriptedFault] = []) {
+    public init(nodes: Int = 4, byzantine: Int = 0, faults: Set<SimFault> = [], behaviours: Set<ByzantineBehaviour> = [],
+                heights: UInt64 = 20, sabotage: Sabotage? = nil, script: [ScriptedFault] = []) {
+        self.behaviours = behaviours
         self.script = script
         self.nodes = nodes
         self.byzantine = byzantine

@@ -1,5 +1,6 @@
 import HeapModule
 import WarrantCheck
+import WarrantFaults
 import WarrantConsensus
 import WarrantCrypto
 import WarrantLedger
@@ -53,7 +54,7 @@ struct SimEvent: Comparable {
         case deliver(from: Int, to: Int, [UInt8])
         case timer(node: Int, incarnation: Int, TimeoutKind, height: UInt64, round: UInt64)
         case workload
-        case fault(String, [Int])
+        case fault(FaultAction)
         case clockProbe(node: Int, incarnation: Int)
         case localCheck
     }
@@ -79,12 +80,9 @@ struct SimNode {
     /// The clock's rate error (parts per million) since `rateSince`, on top of `skewMs`.
     var ratePpm: Int64 = 0
     var rateSince: UInt64 = 0
-    var byzantine: Set<SimFault> = []
-    /// Envelopes a Byzantine node sent, for replaying later.
-    var sent: [(Int, [UInt8])] = []
-    /// Acts a Byzantine node has seen, to slip into its blocks later (old acts of
-    /// sessions that have since expired or been revoked).
-    var seenActs: [[UInt8]] = []
+    /// What a Byzantine node does to what its replica sends (nothing, for an honest one):
+    /// the rewriting a real node's shell applies.
+    var byzantine: ByzantineRewriter
     /// When the node last applied a block (virtual time).
     var appliedAt: UInt64 = 0
 }
@@ -143,51 +141,43 @@ struct SimWorld {
         validatorKeys = keys
         validators = ValidatorSet(keys)
         genesis = workload.genesis
-        let anyFaults = !options.faults.isEmpty
+        let anyFaults = !options.faults.isEmpty || !options.behaviours.isEmpty
         faultsEnd = anyFaults ? SimWorld.t0 + options.heights * 400 + 2_000 : SimWorld.t0
         if let last = options.script.map(\.atMs).max() { faultsEnd = max(faultsEnd, SimWorld.t0 + last + 1) }
         timeLimit = SimWorld.t0 + options.heights * 3_000 + 60_000
         for index in 0..<options.nodes {
-            var node = SimNode(name: "n\(index)", validator: index, replica: openReplica(validator: index, store: MemoryStore()))
-            if index >= options.nodes - options.byzantine {
-                node.byzantine = options.faults.filter(\.isByzantine).subtracting([.twins])
-            }
-            nodes.append(node)
+            let behaviours = index >= options.nodes - options.byzantine ? options.behaviours : []
+            nodes.append(SimNode(name: "n\(index)", validator: index, replica: openReplica(validator: index, store: MemoryStore()),
+                                 byzantine: rewriter(validator: index, behaviours)))
         }
         // Twins: a second instance of the first Byzantine validator, with the same key.
-        if options.byzantine > 0, options.faults.contains(.twins) {
+        if options.byzantine > 0, options.behaviours.contains(.twins) {
             let index = options.nodes - options.byzantine
             nodes.append(SimNode(name: "n\(index)-twin", validator: index, replica: openReplica(validator: index, store: MemoryStore()),
-                                 byzantine: nodes[index].byzantine))
+                                 byzantine: rewriter(validator: index, options.behaviours)))
         }
-        for index in nodes.indices where isHonest(index) { applySabotage(index) }
     }
 
-    /// A replica of `validator` over `store` — as a node opens one over its database.
+    /// The envelope rewriting of a validator with `behaviours`, seeded from the run.
+    mutating func rewriter(validator: Int, _ behaviours: Set<ByzantineBehaviour>) -> ByzantineRewriter {
+        ByzantineRewriter(behaviours: behaviours, signer: .modelled(validatorKeys[validator]), seed: random.next())
+    }
+
+    /// A replica of `validator` over `store` — as a node opens one over its database, with
+    /// `--sabotage` planted when the validator is honest (again after each restart: like a
+    /// node's flag, it lives in the process, not in the store).
     mutating func openReplica(validator: Int, store: MemoryStore) -> Replica<MemoryStore> {
+        let honest = validator < options.nodes - options.byzantine
         do {
             return try Replica(signer: .modelled(validatorKeys[validator]), validators: validators, genesis: genesis,
-                               genesisTimeMs: Self.t0, store: store, nonceSeed: clockRandom.next())
+                               genesisTimeMs: Self.t0, store: store, nonceSeed: clockRandom.next(),
+                               sabotage: honest ? Set(options.sabotage.map { [$0] } ?? []) : [])
         } catch {
             fatalError("a simulated store cannot fail to open: \(error)")
         }
     }
 
     func isHonest(_ index: Int) -> Bool { nodes[index].validator < options.nodes - options.byzantine }
-
-    /// Plants `--sabotage` in an honest node (again after each restart: it lives in the
-    /// process, not in the store).
-    mutating func applySabotage(_ index: Int) {
-        switch options.sabotage {
-        case .skipLock: nodes[index].replica.consensusSabotage = .skipLock
-        case .quorumOffByOne: nodes[index].replica.consensusSabotage = .quorumOffByOne
-        case .ignoreExpiry: nodes[index].replica.sabotageLedgerExpiry()
-        case .acceptBadSignature: nodes[index].replica.sabotage.insert(.acceptBadSignature)
-        case .resetStalenessOnRestart: nodes[index].replica.sabotage.insert(.resetStalenessOnRestart)
-        case .trustOwnBlockTimes: nodes[index].replica.sabotage.insert(.trustOwnBlockTimes)
-        case nil: break
-        }
-    }
 
     mutating func chance(_ percent: UInt64) -> Bool { random.next() % 100 < percent }
     mutating func between(_ low: UInt64, _ high: UInt64) -> UInt64 { low + random.next() % (high - low + 1) }
@@ -259,14 +249,11 @@ struct SimWorld {
                 let core = nodes[node].replica.core
                 note("\(nodes[node].name) timeout \(kind.rawValue) h\(height) r\(round) -> r\(core.round) \(core.step.rawValue)")
             }
-            if kind == .rebroadcast, nodes[node].byzantine.contains(.replay), let old = nodes[node].sent.randomElement(using: &random) {
-                transmit(from: node, to: old.0, old.1)  // replay an old message
-            }
         case .workload:
             submitRequest()
             if now < timeLimit { schedule(at: now + between(100, 400), .workload) }
-        case .fault(let kind, let targets):
-            applyFault(kind, targets)
+        case .fault(let action):
+            applyFault(action)
         case .clockProbe(let node, let incarnation):
             guard !nodes[node].crashed, nodes[node].incarnation == incarnation else { return }
             probeClocks(node)

@@ -1,3 +1,4 @@
+import WarrantFaults
 import WarrantConsensus
 import WarrantLedger
 import WarrantWire
@@ -65,10 +66,10 @@ public struct NodeSpec: Sendable, Hashable {
     public var peerListen: [String: String]
     /// Deliberate bugs the node is started with (`warrant-node --sabotage`), only in
     /// scenarios that prove the checkers fail.
-    public var sabotage: [String] = []
+    public var sabotage: [Sabotage] = []
     /// Byzantine behaviours the node starts with (`warrant-node --byzantine`); such nodes
     /// are not counted honest when a run is judged.
-    public var byzantine: [String] = []
+    public var byzantine: [ByzantineBehaviour] = []
     /// Twins: this process signs with another node's key (a Byzantine validator run twice).
     public var twinOf: String?
 }

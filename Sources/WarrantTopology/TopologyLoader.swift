@@ -1,3 +1,4 @@
+import WarrantFaults
 import Foundation
 import TOMLKit
 import WarrantConsensus
@@ -5,13 +6,6 @@ import WarrantLedger
 import WarrantWire
 
 extension Topology {
-    /// The node bugs a topology may plant (`warrant-node --sabotage`).
-    public static let sabotageNames: Set<String> = ["ignore-expiry", "ignore-staleness", "accept-bad-signature",
-                                                    "reset-staleness-on-restart", "trust-own-block-times"]
-
-    /// The Byzantine behaviours a topology may give a node (`warrant-node --byzantine`).
-    public static let byzantineNames: Set<String> = ["equivocate", "withhold", "forge", "replay"]
-
     /// Each node's block of ports when addresses are not given.
     public static let portsPerNode = 20
 
@@ -131,13 +125,19 @@ extension Topology {
                     throw f.error(.duplicate, "twin_of", "'\(original)' has more than one twin")
                 }
             }
-            spec.byzantine = try f.strings("byzantine") ?? []
-            for (index, mode) in spec.byzantine.enumerated() where !Topology.byzantineNames.contains(mode) {
-                throw f.error(.badValue, "byzantine[\(index)]", "'\(mode)' is not one of \(Topology.byzantineNames.sorted().joined(separator: ", "))")
+            for (index, name) in (try f.strings("byzantine") ?? []).enumerated() {
+                do {
+                    spec.byzantine += try ByzantineBehaviour.parse([name], onNodes: true)
+                } catch {
+                    throw f.error(.badValue, "byzantine[\(index)]", "\(error)")
+                }
             }
-            spec.sabotage = try f.strings("sabotage") ?? []
-            for (index, bug) in spec.sabotage.enumerated() where !Topology.sabotageNames.contains(bug) {
-                throw f.error(.badValue, "sabotage[\(index)]", "'\(bug)' is not one of \(Topology.sabotageNames.sorted().joined(separator: ", "))")
+            for (index, name) in (try f.strings("sabotage") ?? []).enumerated() {
+                do {
+                    spec.sabotage += try Sabotage.parse([name])
+                } catch {
+                    throw f.error(.badValue, "sabotage[\(index)]", "\(error)")
+                }
             }
             for (key, value) in [("client", spec.client), ("commits", spec.commits), ("control", spec.control)] {
                 guard value.hasPrefix("tcp://") || value.hasPrefix("ipc://") else {

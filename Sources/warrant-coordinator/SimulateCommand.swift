@@ -1,3 +1,4 @@
+import WarrantFaults
 import ArgumentParser
 import Foundation
 import WarrantCheck
@@ -37,7 +38,7 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Heights every honest node must reach.")
     var heights: UInt64 = 30
 
-    @Option(help: "Plant a bug in the honest nodes to prove the checkers catch it: \(SimSabotage.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Plant a bug in the honest nodes to prove the checkers catch it: \(Sabotage.allCases.map(\.rawValue).joined(separator: ", ")).")
     var sabotage: String?
 
     @Option(help: "Failing seeds to shrink and trace (the others are listed with their rules).")
@@ -51,14 +52,19 @@ struct Simulate: AsyncParsableCommand {
         guard byzantine >= 0, byzantine <= (nodes - 1) / 3 else {
             throw ValidationError("--byzantine \(byzantine) exceeds f = \((nodes - 1) / 3) for \(nodes) nodes")
         }
-        guard SimFault.parse(faults) != nil else { throw ValidationError("--faults: unknown fault in '\(faults)'") }
-        if let sabotage, SimSabotage(rawValue: sabotage) == nil { throw ValidationError("--sabotage: unknown '\(sabotage)'") }
+        do {
+            _ = try FaultSelection.parse(faults)
+            _ = try Sabotage.parse(sabotage.map { [$0] } ?? [])
+        } catch {
+            throw ValidationError("\(error)")
+        }
         guard seeds > 0, heights > 0, jobs > 0 else { throw ValidationError("--seeds, --heights and --jobs must be positive") }
     }
 
     var options: SimulationOptions {
-        SimulationOptions(nodes: nodes, byzantine: byzantine, faults: SimFault.parse(faults)!, heights: heights,
-                          sabotage: sabotage.flatMap(SimSabotage.init(rawValue:)))
+        let selection = (try? FaultSelection.parse(faults)) ?? FaultSelection()  // (checked in validate)
+        return SimulationOptions(nodes: nodes, byzantine: byzantine, faults: selection.faults, behaviours: selection.behaviours,
+                                 heights: heights, sabotage: sabotage.flatMap(Sabotage.init(rawValue:)))
     }
 
     func run() async throws {

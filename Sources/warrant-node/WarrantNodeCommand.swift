@@ -1,3 +1,4 @@
+import WarrantFaults
 import ArgumentParser
 import Foundation
 import Logging
@@ -36,10 +37,10 @@ struct WarrantNodeCommand: AsyncParsableCommand {
     @Option(help: "Exit when this file descriptor reaches end of file (the parent's watchdog pipe).")
     var watchdogFd: Int32?
 
-    @Option(help: "Plant a deliberate bug, to prove the checkers catch it: ignore-expiry, ignore-staleness, accept-bad-signature. Repeatable. Never in a real deployment.")
+    @Option(help: "Plant a deliberate bug, to prove the checkers catch it: \(Sabotage.allCases.map(\.rawValue).joined(separator: ", ")). Repeatable. Never in a real deployment.")
     var sabotage: [String] = []
 
-    @Option(help: "Start Byzantine: equivocate, withhold, forge, replay. Repeatable. For chaos runs only.")
+    @Option(help: "Start Byzantine: \(ByzantineBehaviour.allCases.filter(\.runsOnNodes).map(\.rawValue).joined(separator: ", ")). Repeatable. For chaos runs only.")
     var byzantine: [String] = []
 
     func run() async throws {
@@ -62,24 +63,21 @@ struct WarrantNodeCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         if let watchdogFd { Watchdog.exitOnEndOfFile(watchdogFd) }
-        var bugs: Set<NodeSabotage> = []
-        for name in sabotage {
-            guard let bug = NodeSabotage(rawValue: name) else {
-                throw ValidationError("--sabotage '\(name)' is not one of \(NodeSabotage.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            bugs.insert(bug)
+        let bugs: Set<Sabotage>, behaviours: Set<ByzantineBehaviour>
+        do {
+            bugs = try Sabotage.parse(sabotage)
+        } catch {
+            throw ValidationError("--sabotage \(error)")
         }
-        var modes: Set<ByzantineMode> = []
-        for name in byzantine {
-            guard let mode = ByzantineMode(rawValue: name) else {
-                throw ValidationError("--byzantine '\(name)' is not one of \(ByzantineMode.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            modes.insert(mode)
+        do {
+            behaviours = try ByzantineBehaviour.parse(byzantine, onNodes: true)
+        } catch {
+            throw ValidationError("--byzantine \(error)")
         }
         let shell: NodeShell
         do {
             shell = try NodeShell(topology: topology, name: name, keys: clusterKeys, dataDirectory: data ?? "data/\(name)", logger: logger,
-                              sabotage: bugs, byzantine: modes)
+                              sabotage: bugs, byzantine: behaviours)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(2)

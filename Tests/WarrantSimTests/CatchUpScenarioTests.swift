@@ -1,3 +1,4 @@
+import WarrantFaults
 import Testing
 import WarrantCheck
 import WarrantSim
@@ -39,7 +40,7 @@ import WarrantTestSupport
     /// until one shows a forgery refused; every run must keep every rule.
     @Test func forgedBlocksAndCertificatesFromAByzantinePeerAreRefused() async {
         let script = [ScriptedFault(atMs: 1_000, .partition([2])), ScriptedFault(atMs: 30_000, .heal)]
-        let options = SimulationOptions(nodes: 4, byzantine: 1, faults: [.forgedProposal], heights: 80, script: script)
+        let options = SimulationOptions(nodes: 4, byzantine: 1, behaviours: [.forge], heights: 80, script: script)
         var refusedIn: UInt64?
         for seed in UInt64(1)...12 where refusedIn == nil {
             let result = await simulate(seed, options)

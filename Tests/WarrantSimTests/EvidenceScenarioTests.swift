@@ -1,3 +1,4 @@
+import WarrantFaults
 import Testing
 import WarrantCheck
 import WarrantSim
@@ -8,12 +9,13 @@ import WarrantWire
 /// conflicting votes, a later block carries them, and every honest ledger records the
 /// offense (the `evidence` checker fails the run otherwise).
 @Suite struct EvidenceScenarioTests {
-    @Test(arguments: [Set<SimFault>([.equivocate]), [.twins], [.equivocate, .twins, .partition, .drop]])
-    func equivocationRunsEndWithTheEvidenceCommitted(faults: Set<SimFault>) async {
+    @Test(arguments: [FaultSelection(behaviours: [.equivocate]), FaultSelection(behaviours: [.twins]),
+                      FaultSelection(faults: [.partition, .drop], behaviours: [.equivocate, .twins])])
+    func equivocationRunsEndWithTheEvidenceCommitted(selection: FaultSelection) async {
         let byzantineKey = await simulate(1, SimulationOptions(nodes: 4, heights: 1)).validatorKeys[3]
         var committedRuns = 0
         for seed in UInt64(1)...4 {
-            let result = await simulate(seed, SimulationOptions(nodes: 4, byzantine: 1, faults: faults, heights: 25))
+            let result = await simulate(seed, SimulationOptions(nodes: 4, byzantine: 1, faults: selection.faults, behaviours: selection.behaviours, heights: 25))
             #expect(result.violations.isEmpty, "seed \(seed): \(result.violations.prefix(3))")
             let held = result.history.filter { $0.kind == .evidence }
             let committed = result.chain.flatMap(\.block.evidence).compactMap { try? $0.offense() }
