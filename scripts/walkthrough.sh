@@ -15,8 +15,9 @@ block="$(awk '/^## A cluster by hand/{f=1} f&&/^```sh/{g=1;next} g&&/^```/{exit}
 [ -n "$block" ] || { echo "walkthrough: no code block under '## A cluster by hand' in README.md" >&2; exit 1; }
 for round in 1 2; do
   echo "walkthrough: round $round in $work"
-  # Each line as written; set -e makes any failing line fail the round. Bounded in time.
-  if ! (cd "$work" && timeout 180 bash -e -c "set -m; $block" > "$work/round$round.log" 2>&1); then
+  # Each line as written; set -e makes any failing line fail the round. Bounded in time;
+  # a round that fails midway still stops the cluster it started (job %1, the `up`).
+  if ! (cd "$work" && timeout 180 bash -e -c "set -m; trap 'kill %1 2>/dev/null || true' EXIT; $block" > "$work/round$round.log" 2>&1); then
     echo "walkthrough: round $round failed:" >&2; tail -20 "$work/round$round.log" >&2; exit 1
   fi
   grep -q "revoked" "$work/round$round.log" || { echo "walkthrough: round $round: no check said revoked" >&2; cat "$work/round$round.log" >&2; exit 1; }

@@ -9,6 +9,9 @@ public struct CoordinatorError: Error, Equatable, Sendable, CustomStringConverti
         case badFile = "bad_file"
         /// A child process could not be started.
         case launch
+        /// An argument names something that does not exist or is ambiguous (a node, a
+        /// session prefix).
+        case badInput = "bad_input"
     }
 
     public let code: Code

@@ -1,9 +1,31 @@
 import Foundation
 import WarrantCheck
 import WarrantTopology
+import WarrantTransport
 
 /// `warrant-coordinator run`: one whole run on real processes.
 public enum RunOrchestration {
+    /// `run`: the topology in `file` into `out` (default `runs/NAME-TIME`), which must not
+    /// hold a run yet. On a failure to run (a port in use, a node that died at start) every
+    /// child is stopped; a signal to this process ends them through their watchdog pipes.
+    public static func run(file: String, out: String?, logLevel: String, seed: UInt64?,
+                           say: @escaping @Sendable (String) -> Void) async throws -> Verdict {
+        let topology = try Topology.load(file, seed: seed)
+        let children = ChildProcesses()
+        Watchdog.dieOnSignals()
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let dir = URL(fileURLWithPath: out ?? "runs/\(topology.cluster.name)-\(stamp)").standardizedFileURL.path
+        if FileManager.default.fileExists(atPath: "\(dir)/history.jsonl") {
+            throw CoordinatorError(.badInput, "\(dir) already holds a run; choose another --out")
+        }
+        do {
+            return try await run(topology, dir: dir, logLevel: logLevel, seed: seed, children: children, say: say)
+        } catch {
+            children.stopAll()
+            throw error
+        }
+    }
+
     /// Launches `topology` into `dir`, starts the probes, principals and agents, plays the
     /// fault schedule (requests beside it), stops everything, assembles and judges the
     /// history, and writes the summary. `say` gets each line of the story as it happens.

@@ -96,6 +96,26 @@ public struct ScriptedFault: Hashable, Sendable {
 }
 
 public struct SimulationOptions: Hashable, Sendable {
+    /// What `--faults` and `--sabotage` accept, for help texts.
+    public static let faultNames = (SimFault.allCases.map(\.rawValue) + ByzantineBehaviour.allCases.map(\.rawValue)).joined(separator: ", ")
+    public static let sabotageNames = Sabotage.allCases.map(\.rawValue).joined(separator: ", ")
+
+    /// Options as `simulate` names them; the error says which is wrong and why.
+    public static func parse(nodes: Int, byzantine: Int, faults: String, heights: UInt64, sabotage: String?) throws(SimulationOptionsError) -> SimulationOptions {
+        guard nodes >= 4 else { throw SimulationOptionsError("--nodes must be at least 4 (n = 3f + 1 with f ≥ 1)") }
+        guard byzantine >= 0, byzantine <= (nodes - 1) / 3 else {
+            throw SimulationOptionsError("--byzantine \(byzantine) exceeds f = \((nodes - 1) / 3) for \(nodes) nodes")
+        }
+        guard heights > 0 else { throw SimulationOptionsError("--heights must be positive") }
+        do {
+            let selection = try FaultSelection.parse(faults)
+            return SimulationOptions(nodes: nodes, byzantine: byzantine, faults: selection.faults, behaviours: selection.behaviours,
+                                     heights: heights, sabotage: try Sabotage.parse(sabotage.map { [$0] } ?? []).first)
+        } catch {
+            throw SimulationOptionsError("\(error)")
+        }
+    }
+
     public var nodes: Int
     public var byzantine: Int
     public var faults: Set<SimFault>
@@ -125,4 +145,10 @@ public struct SimulationOptions: Hashable, Sendable {
         self.heights = heights
         self.sabotage = sabotage
     }
+}
+
+/// Simulation options that make no sense (too few nodes, too many Byzantine, an unknown fault).
+public struct SimulationOptionsError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -1,156 +1,51 @@
 import ArgumentParser
-import Foundation
 import WarrantCoordinator
 import WarrantCrypto
 import WarrantWire
-
-/// Options every hand command shares: the cluster directory and the output form.
-struct ClusterOptions: ParsableArguments {
-    @Option(help: "The cluster directory (holding cluster.json), as given to `up` or `run`.")
-    var dir: String = "cluster"
-
-    @Flag(help: "Print JSON instead of text.")
-    var json = false
-
-    /// The running cluster. When the directory exists but its cluster.json does not yet
-    /// (`up` writes it once every node answers), waits for it up to 30 s.
-    func cluster() throws -> RunningCluster {
-        let file = ClusterFile.path(in: dir)
-        // `up … &` may not have made the directory yet when the next command runs.
-        let appears = Date().addingTimeInterval(2)
-        while !FileManager.default.fileExists(atPath: dir), Date() < appears { Thread.sleep(forTimeInterval: 0.1) }
-        if !FileManager.default.fileExists(atPath: file), FileManager.default.fileExists(atPath: dir) {
-            FileHandle.standardError.write(Data("waiting for \(file): is `warrant-coordinator up` still starting?\n".utf8))
-            let deadline = Date().addingTimeInterval(30)
-            while !FileManager.default.fileExists(atPath: file), Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
-        }
-        do {
-            return try RunningCluster(directory: dir)
-        } catch {
-            throw CommandFailure(error.description)
-        }
-    }
-}
 
 /// Who signs an ordered request by hand, with which nonce, sent to which node.
 struct SignerOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: "The signer: a principal (or, for sub-delegation and revocation, an ancestor session's key), by name in the keys directory or as a .key file.")
     var principal: String
-    @Option(help: "Nonce (default: the wall clock in ms, unique enough for hand use).")
-    var nonce: UInt64?
-    @Option(help: "The node to send it to (others are tried if it does not answer).")
-    var node: String?
+    @Option(help: "Nonce (default: the wall clock in ms, unique enough for hand use).") var nonce: UInt64?
+    @Option(help: "The node to send it to (others are tried if it does not answer).") var node: String?
 
-    func key(_ cluster: RunningCluster) throws -> SigningKey { try secretKey(principal, cluster: cluster) }
-}
-
-/// A key file given by path, or by name in the cluster's keys directory.
-func secretKey(_ nameOrPath: String, cluster: RunningCluster) throws -> SigningKey {
-    let path = nameOrPath.contains("/") || nameOrPath.hasSuffix(".key") ? nameOrPath : "\(cluster.file.keys)/\(nameOrPath).key"
-    do {
-        return try KeyFile.readSecret(at: path)
-    } catch {
-        throw CommandFailure("\(error)")
+    /// Orders `body`, prints the answer (`accepted` on success) and exits 1 unless accepted.
+    func submit<B: WireBody>(_ body: B, in cluster: ClusterOptions, _ running: RunningCluster,
+                             accepted: (OrderedAnswer) -> String) async throws {
+        let answer = try await running.submit(body, by: try running.secretKey(principal), node: node)
+        try cluster.show(answer.accepted ? accepted(answer) : answer.failureLine, json: answer)
+        if !answer.accepted { throw ExitCode(1) }
     }
 }
-
-/// A public key: 64 hex digits, a `.pub` file, or a name in the keys directory.
-func publicKey(_ text: String, cluster: RunningCluster) throws -> PublicKey {
-    if let key = try? PublicKey(hex: text) { return key }
-    let path = text.contains("/") || text.hasSuffix(".pub") ? text : "\(cluster.file.keys)/\(text).pub"
-    do {
-        return try KeyFile.readPublic(at: path)
-    } catch {
-        throw ValidationError("'\(text)' is neither 64 hex digits nor a readable public key file: \(error)")
-    }
-}
-
-func printJSON(_ value: some Encodable) throws {
-    print(try prettyJSON(value))
-}
-
-/// Sends an ordered request and reports the node's answer; exits 1 if it was rejected or
-/// refused.
-func submit<B: WireBody>(_ body: B, by key: SigningKey, to cluster: RunningCluster, node: String?, json: Bool,
-                         describe: (RequestResult, Digest) -> String) async throws {
-    let sealed = Envelope.seal(body, by: key).encoded
-    let id = Blake2b.hash(sealed)
-    let (answeredBy, answer) = try await cluster.order(sealed, preferred: node)
-    switch answer {
-    case .result(let result):
-        if json {
-            try printJSON(OrderedAnswer(request: id.hex, node: answeredBy, accepted: result.outcome.accepted,
-                                        reason: result.outcome.reason?.name, height: result.height, blockTimeMs: result.blockTimeMs))
-        } else if result.outcome.accepted {
-            print(describe(result, id))
-        } else {
-            print("rejected at height \(result.height): \(result.outcome.reason?.name ?? "?") (request \(id.short), answered by \(answeredBy))")
-        }
-        if !result.outcome.accepted { throw ExitCode(1) }
-    case .error(let error):
-        if json {
-            try printJSON(OrderedAnswer(request: id.hex, node: answeredBy, accepted: false, reason: error.reason.name, error: error.message))
-        } else {
-            print("refused by \(answeredBy): \(error.reason.name): \(error.message)")
-        }
-        throw ExitCode(1)
-    default:
-        throw CommandFailure("\(answeredBy) answered with a \(answer.kind.name)")
-    }
-}
-
-struct OrderedAnswer: Encodable {
-    var request: String
-    var node: String
-    var accepted: Bool
-    var reason: String?
-    var height: UInt64?
-    var blockTimeMs: UInt64?
-    var error: String?
-}
-
-var wallClockMs: UInt64 { UInt64(Date().timeIntervalSince1970 * 1_000) }
 
 struct GrantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "grant", abstract: "Grant a session to an agent's key, as a principal.")
-
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var signer: SignerOptions
-    @Option(help: "The session key: an agent's name, a .pub file or 64 hex digits.")
-    var agent: String
-    @Option(help: "Allowed operations, comma-separated.")
-    var ops: String
-    @Option(help: "Allowed resource patterns, comma-separated (files/*, mail/outbox, *).")
-    var resources: String
-    @Option(help: "Time to live, ms from now.")
-    var ttlMs: UInt64
-    @Option(help: "Total amount the session may spend.")
-    var budget: UInt64 = 1_000
-    @Option(help: "Most amount one act may spend.")
-    var maxAmount: UInt64?
-    @Option(help: "Most acts in all.")
-    var maxUses: UInt64?
+    @Option(help: "The session key: an agent's name, a .pub file or 64 hex digits.") var agent: String
+    @Option(help: "Allowed operations, comma-separated.") var ops: String
+    @Option(help: "Allowed resource patterns, comma-separated (files/*, mail/outbox, *).") var resources: String
+    @Option(help: "Time to live, ms from now.") var ttlMs: UInt64
+    @Option(help: "Total amount the session may spend.") var budget: UInt64 = 1_000
+    @Option(help: "Most amount one act may spend.") var maxAmount: UInt64?
+    @Option(help: "Most acts in all.") var maxUses: UInt64?
     @Option(help: "A parent session id to sub-delegate from (64 hex digits or an unambiguous prefix); then --as is the parent's session key.")
     var parent: String?
 
     func run() async throws {
         let running = try cluster.cluster()
-        let now = wallClockMs
-        var parentID: Digest?
-        if let parent { parentID = try await resolveSession(parent, option: "--parent", cluster: running) }
-        let grant = Grant(nonce: signer.nonce ?? now, sessionKey: try publicKey(agent, cluster: running),
-                          scope: Scope(operations: ops.split(separator: ",").map(String.init),
-                                       resources: resources.split(separator: ",").map(String.init), maxAmount: maxAmount),
-                          notBefore: now, expiresAt: now + ttlMs, budget: budget, maxUses: maxUses, parent: parentID)
-        try await submit(grant, by: try signer.key(running), to: running, node: signer.node, json: cluster.json) { result, id in
-            "granted: session \(id.hex)\n  committed at height \(result.height); expires in \(ttlMs) ms"
+        let grant = try await running.grant(agent: agent, operations: ops.split(separator: ",").map(String.init),
+                                            resources: resources.split(separator: ",").map(String.init), ttlMs: ttlMs, budget: budget,
+                                            maxAmount: maxAmount, maxUses: maxUses, parent: parent, nonce: signer.nonce, nowMs: wallClockMs)
+        try await signer.submit(grant, in: cluster, running) {
+            "granted: session \($0.request)\n  committed at height \($0.height ?? 0); expires in \(ttlMs) ms"
         }
     }
 }
 
 struct RevokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a session (and every session delegated from it).")
-
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var signer: SignerOptions
     @Option(help: "The session id: 64 hex digits as `grant` printed it, or any unambiguous prefix (as `sessions` prints).")
@@ -164,51 +59,82 @@ struct RevokeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let running = try cluster.cluster()
-        var ids: [Digest] = []
-        if let session {
-            ids = [try await resolveSession(session, option: "--session", cluster: running)]
-        } else if let agent {
-            ids = try await liveSessions(of: try publicKey(agent, cluster: running), cluster: running)
-            guard !ids.isEmpty else { throw CommandFailure("\(agent) holds no live, unrevoked session") }
-        }
-        var nonce = signer.nonce ?? wallClockMs
-        for id in ids {
-            try await submit(Revoke(nonce: nonce, session: id), by: try signer.key(running), to: running,
-                             node: signer.node, json: cluster.json) { result, _ in "revoked: session \(id.short) at height \(result.height)" }
-            nonce += 1
+        let ids = try await running.sessionsToRevoke(session: session, agent: agent, nowMs: wallClockMs)
+        for (offset, id) in ids.enumerated() {
+            try await signer.submit(Revoke(nonce: (signer.nonce ?? wallClockMs) + UInt64(offset), session: id), in: cluster, running) {
+                "revoked: session \(id.short) at height \($0.height ?? 0)"
+            }
         }
     }
-}
-
-/// The sessions a key holds that are neither expired nor revoked, as one node sees them.
-func liveSessions(of key: PublicKey, cluster: RunningCluster) async throws -> [Digest] {
-    for client in cluster.clients {
-        guard let answer = try? await client.ask(SessionQuery(sessionKey: key), signedBy: cluster.coordinator, timeout: .seconds(5)),
-              case .sessionList(let list) = answer else { continue }
-        let now = wallClockMs
-        return list.sessions.filter { !$0.revoked && $0.expiresAt > now }.map(\.id)
-    }
-    throw CommandFailure("no node answered the session query")
 }
 
 struct RevokeAllCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "revoke-all", abstract: "Revoke every session a principal has granted so far.")
-
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var signer: SignerOptions
 
     func run() async throws {
-        let running = try cluster.cluster()
-        try await submit(RevokeAll(nonce: signer.nonce ?? wallClockMs), by: try signer.key(running), to: running,
-                         node: signer.node, json: cluster.json) { result, _ in
-            "revoked every earlier session of \(signer.principal) at height \(result.height)"
+        try await signer.submit(RevokeAll(nonce: signer.nonce ?? wallClockMs), in: cluster, try cluster.cluster()) {
+            "revoked every earlier session of \(signer.principal) at height \($0.height ?? 0)"
         }
     }
 }
 
-/// A command that could not do its job (a cluster not running, a node refusing): printed
-/// as one line, without the usage text that argument errors get.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Ask nodes whether a key may do something now; or, given a run's directory, judge that run again offline.",
+        discussion: """
+            check --dir CLUSTER --agent KEY --op OP --resource R   asks every node of a running cluster (answered locally).
+            check RUN_DIR                                          re-runs every checker over RUN_DIR/history.jsonl and prints the verdict.
+            """)
+    @Argument(help: "A recorded run's directory, to judge again offline.") var runDirectory: String?
+    @OptionGroup var cluster: ClusterOptions
+    @Option(help: "The acting key: an agent's name, a .pub file or 64 hex digits.") var agent: String?
+    @Option(help: "The operation.") var op: String?
+    @Option(help: "The resource.") var resource: String?
+    @Option(help: "The amount the act would spend.") var amount: UInt64 = 0
+    @Option(help: "Ask only this node (default: every node).") var node: String?
+
+    func run() async throws {
+        if let runDirectory {
+            let verdict = try RunRecord.rejudge(runDirectory)
+            try cluster.show(verdict.table, json: verdict)
+            return try exitWith(verdict.passed ? 0 : 1)
+        }
+        guard let agent, let op, let resource else {
+            throw ValidationError("check needs --agent, --op and --resource (or a run directory to judge)")
+        }
+        let running = try cluster.cluster()
+        let rows = try await running.check(Check(sessionKey: try running.publicKey(agent), operation: op, resource: resource, amount: amount), node: node)
+        try cluster.show(rows.map(\.line).joined(separator: "\n"), json: rows)
+        try exitWith(CheckRow.exitCode(rows))
+    }
+}
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Ask every node how it is: height, round, last block, peers.")
+    @OptionGroup var cluster: ClusterOptions
+
+    func run() async throws {
+        let running = try cluster.cluster()
+        let statuses = await running.statuses()
+        try cluster.show(HandReport.statusTable(statuses, cluster: running), json: statuses.map(StatusRow.init))
+        if statuses.contains(where: { $0.status == nil }) && !cluster.json { throw ExitCode(1) }
+    }
+}
+
+struct SessionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sessions", abstract: "List sessions as one node's applied state holds them.")
+    @OptionGroup var cluster: ClusterOptions
+    @Option(help: "Only sessions granted under this principal (a name, .pub file or hex key).") var principal: String?
+    @Option(help: "Only sessions of this key (an agent's name, .pub file or hex key).") var agent: String?
+    @Option(help: "The node to ask (default: the first that answers).") var node: String?
+
+    func run() async throws {
+        let running = try cluster.cluster()
+        let query = SessionQuery(sessionKey: try agent.map(running.publicKey), principal: try principal.map(running.publicKey))
+        let (answeredBy, list) = try await running.sessionList(query, node: node)
+        try cluster.show(HandReport.sessions(list, node: answeredBy, nowMs: wallClockMs), json: list)
+    }
 }

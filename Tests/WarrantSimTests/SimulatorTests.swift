@@ -49,3 +49,28 @@ import WarrantWire
         #expect(try FaultSelection.parse(FaultSelection.all.names) == .all)
     }
 }
+
+/// `simulate`'s argument checks and its many-seed campaign, as library calls.
+@Suite struct SimulationCampaignTests {
+    @Test func optionsThatMakeNoSenseAreRefusedNamingTheOption() {
+        #expect(throws: SimulationOptionsError.self) { try SimulationOptions.parse(nodes: 3, byzantine: 0, faults: "none", heights: 5, sabotage: nil) }
+        #expect(throws: SimulationOptionsError.self) { try SimulationOptions.parse(nodes: 4, byzantine: 2, faults: "none", heights: 5, sabotage: nil) }
+        #expect(throws: SimulationOptionsError.self) { try SimulationOptions.parse(nodes: 4, byzantine: 1, faults: "drop,forged-proposal", heights: 5, sabotage: nil) }
+        #expect(throws: SimulationOptionsError.self) { try SimulationOptions.parse(nodes: 4, byzantine: 1, faults: "all", heights: 5, sabotage: "oops") }
+        #expect((try? SimulationOptions.parse(nodes: 7, byzantine: 2, faults: "drop,forge", heights: 5, sabotage: "skip-lock"))
+                == SimulationOptions(nodes: 7, byzantine: 2, faults: [.drop], behaviours: [.forge], heights: 5, sabotage: .skipLock))
+    }
+
+    @Test func aCampaignReportsItsSeedsAndShrinksAFailure() async throws {
+        let clean = SimulationCampaign(options: SimulationOptions(nodes: 4, byzantine: 1, faults: [.drop], heights: 4), firstSeed: 1, seeds: 3, jobs: 2)
+        let outcome = await clean.run { _, _ in }
+        #expect(outcome.failures.isEmpty && outcome.seedsPerCoreHour > 0)
+        #expect(clean.report(outcome, shrinkLimit: 1).first == "simulate: 3 seeds, 0 violations")
+        let sabotaged = SimulationCampaign(options: SimulationOptions(nodes: 4, byzantine: 0, heights: 6, sabotage: .ignoreExpiry),
+                                           firstSeed: 1, seeds: 2, jobs: 2)
+        let failing = await sabotaged.run { _, _ in }
+        try #require(!failing.failures.isEmpty, "ignore-expiry broke no rule in 2 seeds")
+        let report = sabotaged.report(failing, shrinkLimit: 1)
+        #expect(report.contains { $0.hasPrefix("  shortest failing run: warrant-coordinator simulate --seed ") })
+    }
+}

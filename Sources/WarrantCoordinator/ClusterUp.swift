@@ -1,35 +1,15 @@
-import ArgumentParser
 import Foundation
-import WarrantCoordinator
 import WarrantTransport
-import WarrantTopology
 
-struct UpCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "up",
-        abstract: "Start a topology's nodes as child processes and show a live status line until Ctrl-C.",
-        discussion: """
-            Writes DIR/cluster.json (where every node listens), DIR/keys (a key pair for every \
-            node, principal, agent and the coordinator) and DIR/nodes/NAME/ (database and log). \
-            No child outlives the coordinator, even when it is killed with SIGKILL.
-            """)
-
-    @Argument(help: "The topology file.")
-    var topology: String
-
-    @Option(help: "The cluster directory.")
-    var dir: String = "cluster"
-
-    @Option(help: "Log level of the nodes.")
-    var logLevel: String = "info"
-
-    @Flag(help: "Start over: delete the databases, keys and logs a previous `up` left in the directory (by default it resumes them).")
-    var fresh = false
-
-    @Flag(help: "Print a status line every 2 s even when standard output is not a terminal in the foreground.")
-    var progress = false
-
-    func run() async throws {
+/// `warrant-coordinator up`: a topology's nodes and agents as child processes of this one,
+/// a cluster file the hand commands read, and a live status line until the process ends.
+public enum ClusterUp {
+    /// Starts the cluster into `dir` (resuming the databases and keys a previous `up` left
+    /// there, unless `fresh`) and never returns: Ctrl-C or SIGTERM ends the process, and
+    /// every child follows through its watchdog pipe. `progress` prints the status line
+    /// even when standard output is not a terminal in the foreground.
+    public static func run(topology: String, dir: String, logLevel: String, fresh: Bool, progress: Bool,
+                           say: @escaping @Sendable (String) -> Void) async throws -> Never {
         let children = ChildProcesses()
         let launched: Launched
         let root = URL(fileURLWithPath: dir).standardizedFileURL.path
@@ -45,10 +25,9 @@ struct UpCommand: AsyncParsableCommand {
             launched = try await launch(topology: topology, into: dir, logLevel: logLevel, children: children)
         } catch {
             children.stopAll()
-            throw CommandFailure("\(error)")  // a runtime failure: no usage text
+            throw error
         }
         for warning in launched.topology.warnings { say("warning: \(warning)") }
-        // Ctrl-C or SIGTERM ends this process; every child follows through its watchdog pipe.
         Watchdog.dieOnSignals()
         // The topology's agents too, with the coordinator playing their principals; they
         // act until the cluster is stopped.
@@ -68,29 +47,19 @@ struct UpCommand: AsyncParsableCommand {
         say("ready: try warrant-coordinator status --dir \(dir)")
         var previous: (height: UInt64, at: Date)?
         while true {
+            try? await Task.sleep(for: .seconds(2))
             // The live line only where someone watches it: a terminal this process has in
-            // the foreground (not `up … &`, not a pipe), unless --progress asks for it.
-            guard progress || (isatty(STDOUT_FILENO) == 1 && tcgetpgrp(STDOUT_FILENO) == getpgrp()) else {
-                try? await Task.sleep(for: .seconds(2))
-                continue
-            }
+            // the foreground (not `up … &`, not a pipe), unless `progress` asks for it.
+            guard progress || (isatty(STDOUT_FILENO) == 1 && tcgetpgrp(STDOUT_FILENO) == getpgrp()) else { continue }
             let statuses = await launched.running.statuses(timeout: .seconds(2))
             let live = statuses.compactMap(\.status)
             let height = live.map(\.height).max() ?? 0
             let leader = live.max { $0.height < $1.height }.flatMap { launched.running.keys.nodeName(of: $0.proposer) } ?? "-"
-            let sessions = live.map(\.sessions).max() ?? 0
             let now = Date()
             let rate = previous.map { Double(height - min(height, $0.height)) / max(0.001, now.timeIntervalSince($0.at)) } ?? 0
             previous = (height, now)
-            say("height \(height)  leader \(leader)  sessions \(sessions)  commits/s \(String(format: "%.1f", rate))  nodes up \(live.count)/\(statuses.count)")
-            try? await Task.sleep(for: .seconds(2))
+            say("height \(height)  leader \(leader)  sessions \(live.map(\.sessions).max() ?? 0)  commits/s \(String(format: "%.1f", rate))  nodes up \(live.count)/\(statuses.count)")
+            withExtendedLifetime((principal, owner)) {}
         }
-        withExtendedLifetime((principal, owner)) {}
     }
 }
-
-/// Prints a line at once, unbuffered, so status lines reach a file or pipe as they happen.
-func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
-
