@@ -52,12 +52,14 @@ let package = Package(
         ),
         // Pure Tendermint core: no I/O, no clock, no tasks, no keys.
         .target(name: "WarrantConsensus", dependencies: ["WarrantFaults", "WarrantWire", "WarrantCrypto"]),
-        // The checkers of DESIGN.md's rules over a history, shared by simulator and real runs.
-        .target(name: "WarrantCheck", dependencies: ["WarrantLedger", "WarrantWire", "WarrantCrypto"]),
+        // The history schema (JSON lines): written by agents, coordinator and simulator.
+        .target(name: "WarrantHistory"),
+        // The checkers of the rules over a history, shared by simulator and real runs.
+        .target(name: "WarrantCheck", dependencies: ["WarrantHistory", "WarrantLedger", "WarrantWire", "WarrantCrypto"]),
         // The deterministic in-process cluster simulator (seeded), with adversaries.
         .target(
             name: "WarrantSim",
-            dependencies: ["WarrantFaults", "WarrantReplica", "WarrantConsensus", "WarrantLedger", "WarrantCheck", "WarrantWire", "WarrantCrypto",
+            dependencies: ["WarrantHistory", "WarrantFaults", "WarrantReplica", "WarrantConsensus", "WarrantLedger", "WarrantCheck", "WarrantWire", "WarrantCrypto",
                            .product(name: "HeapModule", package: "swift-collections")]
         ),
         // The one replica: edge, directives, catch-up, restart, rule 4's evidence; generic
@@ -90,11 +92,11 @@ let package = Package(
         ),
         .target(
             name: "WarrantAgent",
-            dependencies: ["WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger"]
+            dependencies: ["WarrantHistory", "WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantLedger"]
         ),
         .target(
             name: "WarrantCoordinator",
-            dependencies: ["WarrantFaults", "WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger",
+            dependencies: ["WarrantHistory", "WarrantFaults", "WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger",
                            "WarrantStorage"]
         ),
         .executableTarget(
@@ -133,7 +135,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WarrantSimTests",
-            dependencies: ["WarrantFaults", "WarrantSim", "WarrantCheck", "WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantTestSupport"]
+            dependencies: ["WarrantHistory", "WarrantFaults", "WarrantSim", "WarrantCheck", "WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantTestSupport"]
         ),
         .testTarget(name: "WarrantTopologyTests", dependencies: ["WarrantTopology"]),
         .testTarget(name: "WarrantCoordinatorTests", dependencies: ["WarrantCoordinator", "WarrantTopology", "WarrantWire", "WarrantCrypto"]),

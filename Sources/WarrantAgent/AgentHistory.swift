@@ -1,13 +1,12 @@
 import Foundation
-import WarrantCheck
+import WarrantHistory
 
 /// The agent's part of the run's history: every request it sent and every answer, as
 /// JSON lines in the docs/HISTORY.md schema, merged by the coordinator at the end.
 final class AgentHistory: @unchecked Sendable {
-    // @unchecked: the file handle and encoder are only used under `lock`.
+    // @unchecked: the file handle is only used under `lock`; the rest is immutable.
     private let lock = NSLock()
     private let handle: FileHandle
-    private let encoder = JSONEncoder()
     private let epochMs: UInt64
 
     init(path: String, epochMs: UInt64) throws {
@@ -18,7 +17,6 @@ final class AgentHistory: @unchecked Sendable {
         handle.seekToEndOfFile()
         self.handle = handle
         self.epochMs = epochMs
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
 
     /// Milliseconds since the run began.
@@ -29,8 +27,8 @@ final class AgentHistory: @unchecked Sendable {
 
     func record(_ event: HistoryEvent) {
         lock.withLock {
-            guard let data = try? encoder.encode(event) else { return }
-            handle.write(data + Data("\n".utf8))
+            guard let line = try? HistoryFile.line(event) else { return }
+            handle.write(line)
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import WarrantCheck
 import WarrantCrypto
+import WarrantHistory
 import WarrantLedger
 import WarrantTopology
 import WarrantTransport

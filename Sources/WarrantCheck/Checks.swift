@@ -1,4 +1,5 @@
 import WarrantCrypto
+import WarrantHistory
 import WarrantLedger
 import WarrantWire
 

@@ -1,5 +1,5 @@
-import WarrantFaults
 import WarrantCrypto
+import WarrantFaults
 import WarrantWire
 
 /// The rules of Algorithm 1, evaluated after every input until none fires.

@@ -1,5 +1,5 @@
-import WarrantFaults
 import WarrantCrypto
+import WarrantFaults
 import WarrantWire
 
 /// Tendermint consensus (Algorithm 1 of Buchman, Kwon and Milosevic, "The latest gossip

@@ -1,5 +1,6 @@
 import WarrantCheck
 import WarrantCrypto
+import WarrantHistory
 import WarrantTransport
 import WarrantWire
 

@@ -1,6 +1,7 @@
 import Foundation
 import WarrantCheck
 import WarrantCrypto
+import WarrantHistory
 import WarrantTopology
 import WarrantWire
 

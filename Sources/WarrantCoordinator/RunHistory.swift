@@ -1,5 +1,6 @@
 import Foundation
 import WarrantCheck
+import WarrantHistory
 
 /// The coordinator's own part of a run's history (commits seen on the commit streams,
 /// faults, its own requests), in memory until the run ends.

@@ -1,5 +1,6 @@
 import Foundation
 import WarrantCheck
+import WarrantHistory
 import WarrantTopology
 import WarrantTransport
 

@@ -1,6 +1,7 @@
 import Foundation
 import WarrantCheck
 import WarrantCrypto
+import WarrantHistory
 import WarrantStorage
 import WarrantTopology
 import WarrantWire
@@ -11,27 +12,11 @@ import WarrantWire
 public enum RunRecord {
     /// Reads a history file (JSON lines); an unreadable line is reported, not skipped silently.
     public static func readHistory(_ path: String) -> [HistoryEvent] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-        let decoder = JSONDecoder()
-        return text.split(separator: "\n").compactMap { line in
-            do {
-                return try decoder.decode(HistoryEvent.self, from: Data(line.utf8))
-            } catch {
-                FileHandle.standardError.write(Data("\(path): a line is not a history event: \(error)\n".utf8))
-                return nil
-            }
-        }
+        HistoryFile.read(path) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     }
 
     public static func writeHistory(_ events: [HistoryEvent], to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = Data()
-        for event in events {
-            data += try encoder.encode(event)
-            data += Data("\n".utf8)
-        }
-        try data.write(to: URL(fileURLWithPath: path))
+        try HistoryFile.write(events, to: path)
     }
 
     /// The whole history of a run in `dir`: the coordinator's events, each agent's, every

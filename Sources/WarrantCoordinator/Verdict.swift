@@ -1,5 +1,6 @@
 import Foundation
 import WarrantCheck
+import WarrantHistory
 
 /// A run's verdict: each checker's result and, per node, what it did — the table `run`
 /// prints and the `summary.json` it writes.

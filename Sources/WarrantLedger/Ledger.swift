@@ -1,5 +1,5 @@
-import WarrantFaults
 import WarrantCrypto
+import WarrantFaults
 import WarrantWire
 
 /// The session ledger: the state the cluster agrees on, as a pure value. Applying a

@@ -1,5 +1,5 @@
-import WarrantFaults
 import WarrantCrypto
+import WarrantFaults
 import WarrantReplica
 import WarrantTransport
 import WarrantWire

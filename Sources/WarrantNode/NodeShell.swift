@@ -1,8 +1,8 @@
-import WarrantFaults
 import Foundation
 import Logging
 import WarrantConsensus
 import WarrantCrypto
+import WarrantFaults
 import WarrantLedger
 import WarrantReplica
 import WarrantStorage

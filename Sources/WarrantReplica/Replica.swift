@@ -1,6 +1,6 @@
-import WarrantFaults
 import WarrantConsensus
 import WarrantCrypto
+import WarrantFaults
 import WarrantLedger
 import WarrantWire
 

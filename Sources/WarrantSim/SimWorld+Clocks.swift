@@ -1,6 +1,7 @@
 import WarrantCheck
 import WarrantConsensus
 import WarrantCrypto
+import WarrantHistory
 import WarrantLedger
 import WarrantReplica
 import WarrantWire

@@ -1,7 +1,8 @@
 import WarrantCheck
 import WarrantConsensus
-import WarrantFaults
 import WarrantCrypto
+import WarrantFaults
+import WarrantHistory
 import WarrantLedger
 import WarrantReplica
 import WarrantWire

@@ -1,7 +1,7 @@
 import WarrantCheck
 import WarrantConsensus
-import WarrantFaults
 import WarrantCrypto
+import WarrantFaults
 import WarrantLedger
 import WarrantReplica
 import WarrantWire

@@ -1,5 +1,6 @@
 import Foundation
 import WarrantCheck
+import WarrantHistory
 
 /// `warrant-coordinator simulate`: many seeded runs, `jobs` at a time, each judged by the
 /// checkers; the totals, coverage and the failing seeds, shrunk and traced.
@@ -91,10 +92,5 @@ extension SimulationCampaign {
 
 extension SimulationResult {
     /// The run's history as JSON lines (docs/HISTORY.md), for `simulate --seed N --history FILE`.
-    public func writeHistory(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let lines = try history.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-    }
+    public func writeHistory(to path: String) throws { try HistoryFile.write(history, to: path) }
 }

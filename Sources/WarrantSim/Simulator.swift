@@ -1,8 +1,9 @@
 import HeapModule
 import WarrantCheck
-import WarrantFaults
 import WarrantConsensus
 import WarrantCrypto
+import WarrantFaults
+import WarrantHistory
 import WarrantLedger
 import WarrantReplica
 import WarrantWire

@@ -1,5 +1,5 @@
-import WarrantFaults
 import WarrantConsensus
+import WarrantFaults
 import WarrantLedger
 import WarrantWire
 

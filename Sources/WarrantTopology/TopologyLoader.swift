@@ -1,7 +1,7 @@
-import WarrantFaults
 import Foundation
 import TOMLKit
 import WarrantConsensus
+import WarrantFaults
 import WarrantLedger
 import WarrantWire
 

@@ -1,11 +1,11 @@
-import WarrantFaults
 import ArgumentParser
 import Foundation
 import Logging
+import WarrantFaults
 import WarrantNode
 import WarrantReplica
-import WarrantTransport
 import WarrantTopology
+import WarrantTransport
 
 /// `warrant-node --topology FILE --id NAME [--data DIR] [--keys DIR]`: one validator.
 @main

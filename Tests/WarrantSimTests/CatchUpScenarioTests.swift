@@ -1,6 +1,6 @@
-import WarrantFaults
 import Testing
 import WarrantCheck
+import WarrantFaults
 import WarrantSim
 import WarrantTestSupport
 

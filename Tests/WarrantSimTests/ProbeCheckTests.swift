@@ -1,6 +1,7 @@
 import Testing
 import WarrantCheck
 import WarrantCrypto
+import WarrantHistory
 import WarrantLedger
 import WarrantWire
 

@@ -1,7 +1,7 @@
-import WarrantFaults
 import Testing
 import WarrantCheck
 import WarrantCrypto
+import WarrantFaults
 import WarrantLedger
 import WarrantSim
 import WarrantTestSupport

@@ -1,0 +1,25 @@
+/// A broken rule, with enough to find it in the history.
+public struct Violation: Hashable, Sendable, CustomStringConvertible {
+    public enum Rule: String, Sendable, CaseIterable {
+        case agreement, validity, expiry, revocation, budget, nothingLost = "nothing_lost", liveness
+        /// Rule 4: a node cut off from a quorum stops allowing within `max_staleness`.
+        case failClosed = "fail_closed"
+        /// Rule 7: a malformed or badly signed request is never acknowledged as accepted.
+        case badInput = "bad_input"
+        /// Beyond docs/DESIGN.md's seven: equivocation an honest node held is committed.
+        case evidence
+        /// Real runs only: every agent of the topology sent requests (a run whose agents
+        /// could not start proves nothing).
+        case workload
+    }
+
+    public let rule: Rule
+    public let detail: String
+
+    public init(_ rule: Rule, _ detail: String) {
+        self.rule = rule
+        self.detail = detail
+    }
+
+    public var description: String { "\(rule.rawValue): \(detail)" }
+}
