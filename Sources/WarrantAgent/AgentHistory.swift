@@ -8,8 +8,9 @@ final class AgentHistory: @unchecked Sendable {
     private let lock = NSLock()
     private let handle: FileHandle
     private let epochMs: UInt64
+    private let clock: any AgentClock
 
-    init(path: String, epochMs: UInt64) throws {
+    init(path: String, epochMs: UInt64, clock: any AgentClock) throws {
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw AgentError(.setup, "\(path): cannot open the history file for writing")
@@ -17,11 +18,12 @@ final class AgentHistory: @unchecked Sendable {
         handle.seekToEndOfFile()
         self.handle = handle
         self.epochMs = epochMs
+        self.clock = clock
     }
 
     /// Milliseconds since the run began.
     var now: UInt64 {
-        let wall = UInt64(Date().timeIntervalSince1970 * 1_000)
+        let wall = clock.wallMs
         return wall > epochMs ? wall - epochMs : 0
     }
 

@@ -3,7 +3,6 @@ import WarrantCrypto
 import WarrantHistory
 import WarrantLedger
 import WarrantTopology
-import WarrantTransport
 import WarrantWire
 
 /// Where an agent sends things: the nodes' client endpoints and its principal's.
@@ -21,7 +20,8 @@ public struct AgentEndpoints: Sendable {
 /// An autonomous agent: it asks its principal for the session its topology entry wants,
 /// acts under it against any node (failing over when one does not answer), renews before
 /// expiry, and behaves as its `behaviour` says. Every request, answer and check goes to
-/// its history.
+/// its history. Its clock and its link to the cluster are parameters: `warrant-agent`
+/// passes the system's and nng, tests their own.
 public actor AgentRuntime {
     let spec: AgentSpec
     let key: SigningKey
@@ -29,6 +29,8 @@ public actor AgentRuntime {
     let delegateKey: PublicKey?
     let history: AgentHistory
     let requestTimeoutMs: UInt64
+    let clock: any AgentClock
+    let link: any AgentLink
     var session: (id: Digest, grant: Grant)?
     var sequences: [Digest: UInt64] = [:]
     /// Signed requests sent so far (the replayer sends them again).
@@ -38,7 +40,8 @@ public actor AgentRuntime {
     var random: SplitMix64
 
     public init(spec: AgentSpec, key: SigningKey, endpoints: AgentEndpoints, delegateKey: PublicKey?, historyPath: String,
-                epochMs: UInt64, requestTimeoutMs: UInt64, seed: UInt64) throws {
+                epochMs: UInt64, requestTimeoutMs: UInt64, seed: UInt64,
+                clock: any AgentClock = SystemAgentClock(), link: any AgentLink = NNGAgentLink()) throws {
         // Each agent its own stream: the seed mixed with the agent's name.
         random = SplitMix64(seed: spec.name.utf8.reduce(seed) { $0 &* 31 &+ UInt64($1) })
         self.spec = spec
@@ -46,10 +49,12 @@ public actor AgentRuntime {
         self.endpoints = endpoints
         self.delegateKey = delegateKey
         self.requestTimeoutMs = requestTimeoutMs
-        history = try AgentHistory(path: historyPath, epochMs: epochMs)
+        self.clock = clock
+        self.link = link
+        history = try AgentHistory(path: historyPath, epochMs: epochMs, clock: clock)
     }
 
-    var wallMs: UInt64 { UInt64(Date().timeIntervalSince1970 * 1_000) }
+    var wallMs: UInt64 { clock.wallMs }
 
     /// Acts until `durationMs` after the run's start.
     public func run(untilMs durationMs: UInt64) async {
@@ -57,13 +62,13 @@ public actor AgentRuntime {
             if needsSession {
                 await obtainSession()
                 if session == nil {
-                    try? await Task.sleep(for: .seconds(1))
+                    await clock.sleep(ms: 1_000)
                     continue
                 }
             }
             if spec.behaviour == .delegator, !delegated, session != nil { await delegate() }
             await actOnce()
-            try? await Task.sleep(for: .milliseconds(spec.actIntervalMs))
+            await clock.sleep(ms: spec.actIntervalMs)
         }
     }
 
@@ -86,9 +91,7 @@ public actor AgentRuntime {
                              notBefore: now, expiresAt: now + wish.ttlMs, budget: wish.budget, maxUses: wish.maxUses, rate: wish.rate)
         let signedGrant: [UInt8]
         do {
-            let client = try RequestClient(dialing: endpoints.principal, maxMessageBytes: 1 << 20)
-            defer { client.close() }
-            let answer = try await client.request(Envelope.seal(proposal, by: key).encoded, timeout: .seconds(5))
+            let answer = try await link.request(Envelope.seal(proposal, by: key).encoded, to: endpoints.principal, timeout: .seconds(5))
             guard let opened = try? SignedMessage(opening: answer), case .grant = opened.message else { return }
             signedGrant = answer
         } catch {
@@ -210,9 +213,7 @@ public actor AgentRuntime {
     }
 
     func ask(_ address: String, _ bytes: [UInt8], timeout: Duration) async throws -> Message {
-        let client = try RequestClient(dialing: address, maxMessageBytes: 8 << 20)
-        defer { client.close() }
-        let answer = try await client.request(bytes, timeout: timeout)
+        let answer = try await link.request(bytes, to: address, timeout: timeout)
         return try SignedMessage(opening: answer, limits: WireLimits(maxMessageBytes: 8 << 20)).message
     }
 }
