@@ -38,17 +38,19 @@ let package = Package(
             providers: [.apt(["libnng-dev"])]
         ),
 
-        .target(name: "WarrantCrypto", dependencies: ["CSodium"]),
+        // The one error shape (WarrantError<Code>), below every other module.
+        .target(name: "WarrantErrors"),
+        .target(name: "WarrantCrypto", dependencies: ["WarrantErrors", "CSodium"]),
         // The one vocabulary of misbehaviour (Byzantine behaviours, planted bugs): names only.
-        .target(name: "WarrantFaults"),
+        .target(name: "WarrantFaults", dependencies: ["WarrantErrors"]),
         .target(name: "WarrantWire", dependencies: ["WarrantCrypto"]),
         // The published wire test vectors, built from fixed seeds (not part of any node).
         .target(name: "WarrantVectors", dependencies: ["WarrantWire", "WarrantCrypto"]),
-        .target(name: "WarrantTransport", dependencies: ["CNNG"]),
+        .target(name: "WarrantTransport", dependencies: ["WarrantErrors", "CNNG"]),
         // Pure session state machine: no I/O, no clock, no tasks.
         .target(
             name: "WarrantLedger",
-            dependencies: ["WarrantFaults", "WarrantWire", "WarrantCrypto", .product(name: "HeapModule", package: "swift-collections")]
+            dependencies: ["WarrantErrors", "WarrantFaults", "WarrantWire", "WarrantCrypto", .product(name: "HeapModule", package: "swift-collections")]
         ),
         // Pure Tendermint core: no I/O, no clock, no tasks, no keys.
         .target(name: "WarrantConsensus", dependencies: ["WarrantFaults", "WarrantWire", "WarrantCrypto"]),
@@ -59,15 +61,15 @@ let package = Package(
         // The deterministic in-process cluster simulator (seeded), with adversaries.
         .target(
             name: "WarrantSim",
-            dependencies: ["WarrantHistory", "WarrantFaults", "WarrantReplica", "WarrantConsensus", "WarrantLedger", "WarrantCheck", "WarrantWire", "WarrantCrypto",
+            dependencies: ["WarrantErrors", "WarrantHistory", "WarrantFaults", "WarrantReplica", "WarrantConsensus", "WarrantLedger", "WarrantCheck", "WarrantWire", "WarrantCrypto",
                            .product(name: "HeapModule", package: "swift-collections")]
         ),
         // The one replica: edge, directives, catch-up, restart, rule 4's evidence; generic
         // over its store and signature scheme, driven by nodes, the simulator and tests.
-        .target(name: "WarrantReplica", dependencies: ["WarrantFaults", "WarrantConsensus", "WarrantLedger", "WarrantWire", "WarrantCrypto"]),
+        .target(name: "WarrantReplica", dependencies: ["WarrantErrors", "WarrantFaults", "WarrantConsensus", "WarrantLedger", "WarrantWire", "WarrantCrypto"]),
         .target(
             name: "WarrantStorage",
-            dependencies: ["WarrantLedger", "WarrantConsensus", "WarrantWire", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["WarrantErrors", "WarrantLedger", "WarrantConsensus", "WarrantWire", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
         .executableTarget(
@@ -92,11 +94,11 @@ let package = Package(
         ),
         .target(
             name: "WarrantAgent",
-            dependencies: ["WarrantHistory", "WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantLedger"]
+            dependencies: ["WarrantErrors", "WarrantHistory", "WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantLedger"]
         ),
         .target(
             name: "WarrantCoordinator",
-            dependencies: ["WarrantHistory", "WarrantFaults", "WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger",
+            dependencies: ["WarrantErrors", "WarrantHistory", "WarrantFaults", "WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger",
                            "WarrantStorage"]
         ),
         .executableTarget(

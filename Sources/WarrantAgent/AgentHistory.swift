@@ -1,3 +1,4 @@
+import WarrantErrors
 import Foundation
 import WarrantHistory
 
@@ -35,22 +36,12 @@ final class AgentHistory: @unchecked Sendable {
     }
 }
 
-/// Every error WarrantAgent throws.
-public struct AgentError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable {
-        /// Keys, topology or history file unusable.
-        case setup
-        /// The principal refused or did not answer a session request.
-        case noSession = "no_session"
-    }
-
-    public let code: Code
-    public let message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { "\(code.rawValue): \(message)" }
+/// What went wrong in WarrantAgent.
+public enum AgentErrorCode: String, ErrorCode {
+    /// Keys, topology or history file unusable.
+    case setup
+    /// The principal refused or did not answer a session request.
+    case noSession = "no_session"
 }
+
+public typealias AgentError = WarrantError<AgentErrorCode>

@@ -1,26 +1,18 @@
-/// Every error WarrantCoordinator throws, naming the node, file or address at fault.
-public struct CoordinatorError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable {
-        /// A node did not answer, or answered something that is not a valid signed reply.
-        case unreachable
-        /// A node answered with a signed `error`.
-        case refused
-        /// A file (cluster.json, a key, the topology) is missing or broken.
-        case badFile = "bad_file"
-        /// A child process could not be started.
-        case launch
-        /// An argument names something that does not exist or is ambiguous (a node, a
-        /// session prefix).
-        case badInput = "bad_input"
-    }
+import WarrantErrors
 
-    public let code: Code
-    public let message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { "\(code.rawValue): \(message)" }
+/// What went wrong in WarrantCoordinator; the message names the node, file or address at fault.
+public enum CoordinatorErrorCode: String, ErrorCode {
+    /// A node did not answer, or answered something that is not a valid signed reply.
+    case unreachable
+    /// A node answered with a signed `error`.
+    case refused
+    /// A file (cluster.json, a key, the topology) is missing or broken.
+    case badFile = "bad_file"
+    /// A child process could not be started.
+    case launch
+    /// An argument names something that does not exist or is ambiguous (a node, a
+    /// session prefix).
+    case badInput = "bad_input"
 }
+
+public typealias CoordinatorError = WarrantError<CoordinatorErrorCode>

@@ -1,3 +1,5 @@
+import WarrantErrors
+
 /// The one vocabulary of misbehaviour. The simulator (`simulate --faults`, `--sabotage`),
 /// topology files (`byzantine = [...]`, `sabotage = [...]`), `warrant-node --byzantine` /
 /// `--sabotage` and the control command `set_byzantine` all spell these the same way.
@@ -88,15 +90,16 @@ public enum Sabotage: String, CaseIterable, Hashable, Sendable, Comparable {
     }
 }
 
-/// A misbehaviour name that is not in the vocabulary (or not offered where it was asked for).
-public struct MisbehaviourError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var name: String
-    public var choices: [String]
+public enum MisbehaviourErrorCode: String, ErrorCode {
+    /// A misbehaviour name that is not in the vocabulary (or not offered where it was asked for).
+    case unknownName = "unknown_name"
+}
 
+public typealias MisbehaviourError = WarrantError<MisbehaviourErrorCode>
+
+extension WarrantError where Code == MisbehaviourErrorCode {
+    /// `name` is none of `choices`: the message lists them.
     public init(name: String, choices: [String]) {
-        self.name = name
-        self.choices = choices
+        self.init(.unknownName, "'\(name)' is not one of \(choices.joined(separator: ", "))")
     }
-
-    public var description: String { "'\(name)' is not one of \(choices.joined(separator: ", "))" }
 }

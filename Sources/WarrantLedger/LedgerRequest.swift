@@ -1,3 +1,4 @@
+import WarrantErrors
 import WarrantCrypto
 import WarrantWire
 
@@ -119,23 +120,13 @@ public struct OffenseRecord: Hashable, Sendable {
 }
 
 /// Misuse of the ledger by its caller (never caused by request contents).
-public struct LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable {
-        case wrongHeight = "wrong_height"
-        case timeWentBackwards = "time_went_backwards"
-        case inconsistentSnapshot = "inconsistent_snapshot"
-    }
-
-    public let code: Code
-    public let message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { "\(code.rawValue): \(message)" }
+public enum LedgerErrorCode: String, ErrorCode {
+    case wrongHeight = "wrong_height"
+    case timeWentBackwards = "time_went_backwards"
+    case inconsistentSnapshot = "inconsistent_snapshot"
 }
+
+public typealias LedgerError = WarrantError<LedgerErrorCode>
 
 extension LedgerBlock {
     /// The ledger's view of a decided block: each request envelope decoded (signatures

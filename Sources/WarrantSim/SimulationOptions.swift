@@ -1,3 +1,4 @@
+import WarrantErrors
 import WarrantFaults
 
 /// What can go wrong in a simulated run besides Byzantine validators (whose behaviours,
@@ -102,17 +103,17 @@ public struct SimulationOptions: Hashable, Sendable {
 
     /// Options as `simulate` names them; the error says which is wrong and why.
     public static func parse(nodes: Int, byzantine: Int, faults: String, heights: UInt64, sabotage: String?) throws(SimulationOptionsError) -> SimulationOptions {
-        guard nodes >= 4 else { throw SimulationOptionsError("--nodes must be at least 4 (n = 3f + 1 with f ≥ 1)") }
+        guard nodes >= 4 else { throw SimulationOptionsError(.badOption, "--nodes must be at least 4 (n = 3f + 1 with f ≥ 1)") }
         guard byzantine >= 0, byzantine <= (nodes - 1) / 3 else {
-            throw SimulationOptionsError("--byzantine \(byzantine) exceeds f = \((nodes - 1) / 3) for \(nodes) nodes")
+            throw SimulationOptionsError(.badOption, "--byzantine \(byzantine) exceeds f = \((nodes - 1) / 3) for \(nodes) nodes")
         }
-        guard heights > 0 else { throw SimulationOptionsError("--heights must be positive") }
+        guard heights > 0 else { throw SimulationOptionsError(.badOption, "--heights must be positive") }
         do {
             let selection = try FaultSelection.parse(faults)
             return SimulationOptions(nodes: nodes, byzantine: byzantine, faults: selection.faults, behaviours: selection.behaviours,
                                      heights: heights, sabotage: try Sabotage.parse(sabotage.map { [$0] } ?? []).first)
         } catch {
-            throw SimulationOptionsError("\(error)")
+            throw SimulationOptionsError(.badOption, "\(error)")
         }
     }
 
@@ -147,8 +148,9 @@ public struct SimulationOptions: Hashable, Sendable {
     }
 }
 
-/// Simulation options that make no sense (too few nodes, too many Byzantine, an unknown fault).
-public struct SimulationOptionsError: Error, Sendable, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
+public enum SimulationOptionsErrorCode: String, ErrorCode {
+    /// Options that make no sense (too few nodes, too many Byzantine, an unknown fault).
+    case badOption = "bad_option"
 }
+
+public typealias SimulationOptionsError = WarrantError<SimulationOptionsErrorCode>

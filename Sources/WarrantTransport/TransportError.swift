@@ -1,36 +1,31 @@
 import CNNG
+import WarrantErrors
 
-/// Every error WarrantTransport throws, with the address or peer at fault.
-public struct TransportError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable, Equatable {
-        /// The socket (or the server) was closed.
-        case closed
-        /// The operation's deadline passed.
-        case timedOut = "timed_out"
-        /// The calling task was cancelled.
-        case cancelled
-        /// Another process (or socket) already listens on the address.
-        case addressInUse = "address_in_use"
-        /// The address could not be parsed or resolved.
-        case invalidAddress = "invalid_address"
-        /// The peer refused the connection.
-        case connectionRefused = "connection_refused"
-        /// A message larger than the socket's maximum.
-        case messageTooLarge = "message_too_large"
-        /// The request was already answered.
-        case alreadyReplied = "already_replied"
-        /// Any other nng error; the message carries nng's text.
-        case other
-    }
+/// What went wrong in WarrantTransport; the message names the address or peer at fault.
+public enum TransportErrorCode: String, ErrorCode {
+    /// The socket (or the server) was closed.
+    case closed
+    /// The operation's deadline passed.
+    case timedOut = "timed_out"
+    /// The calling task was cancelled.
+    case cancelled
+    /// Another process (or socket) already listens on the address.
+    case addressInUse = "address_in_use"
+    /// The address could not be parsed or resolved.
+    case invalidAddress = "invalid_address"
+    /// The peer refused the connection.
+    case connectionRefused = "connection_refused"
+    /// A message larger than the socket's maximum.
+    case messageTooLarge = "message_too_large"
+    /// The request was already answered.
+    case alreadyReplied = "already_replied"
+    /// Any other nng error; the message carries nng's text.
+    case other
+}
 
-    public let code: Code
-    public let message: String
+public typealias TransportError = WarrantError<TransportErrorCode>
 
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
+extension WarrantError where Code == TransportErrorCode {
     /// Maps an nng error number, naming what was being done (`context`).
     init(nng rv: Int32, _ context: String) {
         let text = String(cString: nng_strerror(rv))
@@ -45,8 +40,6 @@ public struct TransportError: Error, Equatable, Sendable, CustomStringConvertibl
         default: self.init(.other, "\(context): \(text) (nng error \(rv))")
         }
     }
-
-    public var description: String { "\(code.rawValue): \(message)" }
 }
 
 /// Throws a TransportError unless nng returned 0.

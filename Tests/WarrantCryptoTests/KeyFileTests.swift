@@ -47,14 +47,14 @@ import WarrantCrypto
     }
 
     @Test(arguments: [
-        ("short.key", "seed = abcd\n", CryptoError.Code.wrongLength),
+        ("short.key", "seed = abcd\n", CryptoErrorCode.wrongLength),
         ("hex.key", "seed = \(String(repeating: "zz", count: 32))\n", .badEncoding),
         ("noseed.key", "public = \(String(repeating: "00", count: 32))\n", .badKeyFile),
         ("unknown.key", "seed = \(String(repeating: "01", count: 32))\nextra = 1\n", .badKeyFile),
         ("twice.key", "seed = \(String(repeating: "01", count: 32))\nseed = \(String(repeating: "01", count: 32))\n", .badKeyFile),
         ("mismatch.key", "public = \(String(repeating: "ab", count: 32))\nseed = \(String(repeating: "01", count: 32))\n", .keyMismatch),
     ])
-    func malformedSecretFilesAreRefused(_ name: String, _ text: String, _ code: CryptoError.Code) throws {
+    func malformedSecretFilesAreRefused(_ name: String, _ text: String, _ code: CryptoErrorCode) throws {
         let path = try write(name, text, mode: 0o600)
         do {
             _ = try KeyFile.readSecret(at: path)

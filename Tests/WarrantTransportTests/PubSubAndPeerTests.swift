@@ -5,7 +5,7 @@ import WarrantTransport
 
 @Suite struct PubSubTests {
     /// Waits for one message and returns the error code it ended with (nil if a message came).
-    static func receiveError(_ subscriber: Subscriber) -> Task<TransportError.Code?, Never> {
+    static func receiveError(_ subscriber: Subscriber) -> Task<TransportErrorCode?, Never> {
         Task {
             do throws(TransportError) {
                 _ = try await subscriber.receive()
