@@ -1,7 +1,7 @@
 #ifndef WARRANT_CNNG_SHIM_H
 #define WARRANT_CNNG_SHIM_H
 // Debian's libnng-dev ships no pkg-config file; the protocol headers must be included
-// explicitly for nng_req0_open and friends to be imported (see TOOLCHAIN.md).
+// explicitly for nng_req0_open and friends to be imported (the module map links "nng").
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
 #include <nng/protocol/reqrep0/rep.h>
