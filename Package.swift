@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "warrant-coordinator",
             dependencies: [
-                "WarrantFaults", "WarrantCrypto", "WarrantWire", "WarrantVectors", "WarrantSim", "WarrantCheck", "WarrantTopology", "WarrantTransport",
+                "WarrantConformance", "WarrantFaults", "WarrantCrypto", "WarrantWire", "WarrantVectors", "WarrantSim", "WarrantCheck", "WarrantTopology", "WarrantTransport",
                 "WarrantCoordinator", "WarrantStorage", "WarrantLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -100,6 +100,11 @@ let package = Package(
             name: "WarrantCoordinator",
             dependencies: ["WarrantErrors", "WarrantHistory", "WarrantFaults", "WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger",
                            "WarrantStorage"]
+        ),
+        // Protocol conformance suites: any client endpoint or validator against the protocol.
+        .target(
+            name: "WarrantConformance",
+            dependencies: ["WarrantCoordinator", "WarrantVectors", "WarrantTopology", "WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantTransport"]
         ),
         .executableTarget(
             name: "warrant-node",

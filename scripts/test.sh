@@ -32,6 +32,8 @@ for scenario in partition-expiry revoke-under-partition restart-while-cut-off by
   timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run "Topologies/chaos/$scenario.toml" --out "$(mktemp -d)/$scenario"
 done
 timeout 300 scripts/check-sabotage.sh
+# The protocol conformance suites against warrant-node (docs/CONFORMANCE.md).
+timeout 900 scripts/check-conformance.sh
 # The simulator, through the release build: many seeds, regressions, and sabotage.
 scripts/check-simulation.sh
 

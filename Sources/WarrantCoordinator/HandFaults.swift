@@ -122,3 +122,60 @@ public struct HandFaults: Sendable {
         return String(answer.dropFirst(3))
     }
 }
+
+extension HandFaults {
+    /// The faults `fault KIND …` names, with what each takes.
+    public static let usage = [
+        "partition GROUP…     cut the links between groups (comma-separated nodes; the rest form one more), both ways",
+        "one-way FROM TO      drop every message from one node to another (not back)",
+        "heal                 remove every link fault (partitions, delay, loss)",
+        "kill NODE…           SIGKILL nodes;  restart NODE…  start them again from their databases",
+        "pause NODE…          freeze nodes (SIGSTOP);  resume NODE…  thaw them (SIGCONT)",
+        "delay NODE… --ms N [--jitter-ms N] [--loss-per-mille N]   latency and loss on every link of nodes (0 0 clears)",
+        "skew NODE --ms N     shift a node's wall clock (negative: behind; 0 undoes; within a day)",
+        "byzantine NODE MODE  switch a node to Byzantine behaviours (comma-separated; honest switches back)",
+    ]
+
+    /// One fault by name, as `warrant-coordinator fault KIND ARGS…` gives it; the lines
+    /// to print. Wrong arguments are refused naming the kind's usage.
+    public static func apply(_ kind: String, _ args: [String], dir: String, ms: Int64?, jitterMs: Int64, lossPerMille: Int64,
+                             notice: (String) -> Void) async throws(CoordinatorError) -> [String] {
+        func need(_ ok: Bool) throws(CoordinatorError) {
+            guard ok else {
+                let line = usage.first { $0.hasPrefix(kind + " ") || $0.contains("  \(kind) ") } ?? usage.joined(separator: "\n")
+                throw CoordinatorError(.badInput, "fault \(kind): usage: \(line)")
+            }
+        }
+        switch kind {
+        case "partition":
+            try need(!args.isEmpty)
+            return [try await HandFaults(directory: dir, notice: notice).partition(args)]
+        case "one-way":
+            try need(args.count == 2)
+            return [try await HandFaults(directory: dir, notice: notice).oneWay(from: args[0], to: args[1])]
+        case "heal":
+            try need(args.isEmpty)
+            return [try await HandFaults(directory: dir, notice: notice).heal()]
+        case "kill", "restart", "pause", "resume", "delay":
+            try need(!args.isEmpty)
+            let faults = try HandFaults(directory: dir, naming: args, notice: notice)
+            switch kind {
+            case "kill": return try await faults.kill(args)
+            case "restart": return try await faults.restart(args)
+            case "pause", "resume": return [try faults.signal(args, pause: kind == "pause")]
+            default:
+                let delay = ms ?? 0
+                guard delay >= 0, jitterMs >= 0, lossPerMille >= 0 else { throw CoordinatorError(.badInput, "--ms, --jitter-ms and --loss-per-mille must not be negative") }
+                return [try await faults.degrade(args, delayMs: UInt64(delay), jitterMs: UInt64(jitterMs), lossPerMille: UInt64(lossPerMille))]
+            }
+        case "skew":
+            try need(args.count == 1 && ms != nil)
+            return [try await HandFaults(directory: dir, notice: notice).skew(args[0], ms: ms ?? 0)]
+        case "byzantine":
+            try need(args.count == 2)
+            return [try await HandFaults(directory: dir, notice: notice).byzantine(args[0], mode: args[1])]
+        default:
+            throw CoordinatorError(.badInput, "fault: no fault is named '\(kind)'; the faults:\n  \(usage.joined(separator: "\n  "))")
+        }
+    }
+}

@@ -18,6 +18,11 @@ public struct NodeClient: Sendable {
 
     /// Sends already sealed bytes and returns the node's verified answer.
     public func send(_ bytes: [UInt8], timeout: Duration = .seconds(15)) async throws(CoordinatorError) -> Message {
+        try await exchange(bytes, timeout: timeout).message
+    }
+
+    /// Sends already sealed bytes; the node's reply as received and as verified.
+    public func exchange(_ bytes: [UInt8], timeout: Duration = .seconds(15)) async throws(CoordinatorError) -> (reply: [UInt8], message: Message) {
         let client: RequestClient
         do {
             client = try RequestClient(dialing: address, maxMessageBytes: 8 << 20)
@@ -40,7 +45,7 @@ public struct NodeClient: Sendable {
         if let nodeKey, opened.sender != nodeKey {
             throw CoordinatorError(.unreachable, "\(name)'s answer is signed by \(opened.sender.short), not by its key \(nodeKey.short)")
         }
-        return opened.message
+        return (reply, opened.message)
     }
 
     /// Seals `body` with `key` and sends it.

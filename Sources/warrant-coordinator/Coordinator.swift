@@ -11,7 +11,7 @@ struct Coordinator: AsyncParsableCommand {
         commandName: "warrant-coordinator",
         abstract: "Drives Warrant test clusters: launches, hand operations, keys, wire tools and the simulator.",
         subcommands: [RunCommand.self, UpCommand.self, FaultCommand.self, StatusCommand.self, GrantCommand.self, RevokeCommand.self,
-                      RevokeAllCommand.self, CheckCommand.self, SessionsCommand.self, Keygen.self, Wire.self, Simulate.self])
+                      RevokeAllCommand.self, CheckCommand.self, SessionsCommand.self, ConformCommand.self, Keygen.self, Wire.self, Simulate.self])
 }
 
 /// Options every hand command shares: the cluster directory and the output form.

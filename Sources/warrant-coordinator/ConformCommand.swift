@@ -1,0 +1,31 @@
+import ArgumentParser
+import WarrantConformance
+
+/// `warrant-coordinator conform client`: docs/CONFORMANCE.md.
+struct ConformCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "conform", abstract: "Protocol conformance suites against any implementation.",
+                                                    subcommands: [Client.self])
+
+    struct Client: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check a cluster's client endpoints against every documented behaviour; exit 0 only when all pass.")
+        @Option(help: "A cluster started by `up` (its directory).") var cluster: String?
+        @Option(help: "Instead: one client endpoint (tcp://host:port), with --keys and --topology.") var endpoint: String?
+        @Option(help: "The keys directory (a principal's .key and coordinator.key).") var keys: String?
+        @Option(help: "The topology the endpoint's genesis was made from.") var topology: String?
+        @Option(help: "Cases expected to fail, one name per line.") var baseline: String?
+        @Option(help: "Only cases whose name contains this.") var only: String?
+        @Option(help: "Keep every case's exchanges (hex) as DIR/NAME.jsonl.") var out: String?
+        @Option(help: "Instead of the suite: send a kept DIR/NAME.jsonl again and compare the answers.") var replay: String?
+
+        func run() async throws {
+            let target = if let endpoint, let keys, let topology { try ConformanceTarget.endpoint(endpoint, keys: keys, topology: topology) }
+                else if let cluster { try ConformanceTarget.cluster(directory: cluster) }
+                else { throw ValidationError("give --cluster DIR, or --endpoint URL --keys DIR --topology FILE") }
+            if let replay { return try await ConformanceRun.replay(replay, target: target).forEach(say) }
+            let run = ConformanceRun(target: target, baseline: try baseline.map(ConformanceRun.baseline) ?? [], filter: only, out: out)
+            let summary = try await run.run(ClientSuite.cases, say: say)
+            say(summary.line)
+            try exitWith(summary.ok ? 0 : 1)
+        }
+    }
+}
