@@ -145,6 +145,7 @@ let package = Package(
             dependencies: ["WarrantHistory", "WarrantFaults", "WarrantSim", "WarrantCheck", "WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantTestSupport"]
         ),
         .testTarget(name: "WarrantTopologyTests", dependencies: ["WarrantTopology"]),
+        .testTarget(name: "WarrantConformanceTests", dependencies: ["WarrantConformance", "WarrantLedger", "WarrantWire"]),
         .testTarget(name: "WarrantAgentTests", dependencies: ["WarrantAgent", "WarrantHistory", "WarrantTopology", "WarrantWire", "WarrantCrypto"]),
         .testTarget(name: "WarrantCoordinatorTests", dependencies: ["WarrantCoordinator", "WarrantTopology", "WarrantWire", "WarrantCrypto"]),
         .testTarget(

@@ -13,6 +13,9 @@ and pynacl only,
 
 --decoder BIN mode (any vector files): runs `BIN wire decode --hex HEX` for every vector;
 valid ones must exit 0, invalid ones exit 1 naming the expected error code.
+
+--signatures mode (ed25519.json): PyNaCl (libsodium's strict verification) must accept
+exactly the Ed25519 edge cases marked accepted, and refuse the others.
 """
 import argparse
 import json
@@ -98,10 +101,25 @@ def run_decoder(binary, vector):
     return []
 
 
+def check_signature(vector):
+    """Yields a problem unless PyNaCl agrees with the vector's `accepted`."""
+    try:
+        VerifyKey(bytes.fromhex(vector["public_key_hex"])).verify(
+            bytes.fromhex(vector["message_hex"]), bytes.fromhex(vector["signature_hex"]))
+        accepted = True
+    except (BadSignatureError, ValueError, TypeError):
+        accepted = False
+    except Exception:  # pynacl raises its own errors for keys libsodium refuses outright
+        accepted = False
+    if accepted != vector["accepted"]:
+        yield f"PyNaCl {'accepts' if accepted else 'refuses'} it; the vector says accepted={vector['accepted']} ({vector['why']})"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="+")
     parser.add_argument("--decoder", help="path to warrant-coordinator: check its `wire decode` on every vector")
+    parser.add_argument("--signatures", action="store_true", help="the files hold Ed25519 edge cases (ed25519.json)")
     args = parser.parse_args()
     passed = failed = 0
     for path in args.files:
@@ -115,14 +133,17 @@ def main():
             print(f"{path}: expected a non-empty JSON array", file=sys.stderr)
             return 2
         for vector in vectors:
-            problems = run_decoder(args.decoder, vector) if args.decoder else check_valid(vector)
+            if args.signatures:
+                problems = list(check_signature(vector))
+            else:
+                problems = run_decoder(args.decoder, vector) if args.decoder else check_valid(vector)
             if problems:
                 failed += 1
                 for problem in problems:
                     print(f"FAIL {path} {vector['name']}: {problem}")
             else:
                 passed += 1
-    mode = "decoder" if args.decoder else "vectors"
+    mode = "signatures" if args.signatures else ("decoder" if args.decoder else "vectors")
     print(f"{mode}: {passed} passed, {failed} failed")
     return 1 if failed else 0
 

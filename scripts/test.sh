@@ -15,6 +15,7 @@ swift test --skip-build --disable-xctest
 
 if [ -f Tests/Vectors/wire.json ]; then
   python3 scripts/check-vectors.py Tests/Vectors/wire.json
+  python3 scripts/check-vectors.py --signatures Tests/Vectors/ed25519.json
   python3 scripts/check-vectors.py --decoder "$(swift build --show-bin-path)/warrant-coordinator" \
     Tests/Vectors/wire.json Tests/Vectors/wire-invalid.json
 fi

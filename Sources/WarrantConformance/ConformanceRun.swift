@@ -10,7 +10,7 @@ public struct ConformanceRun: Sendable {
     public var target: ConformanceTarget
     /// Case names expected to fail (`--baseline FILE`: one per line, `#` comments).
     public var baseline: Set<String> = []
-    /// Only cases whose name contains this.
+    /// Only cases whose name contains this (or one of several, comma-separated).
     public var filter: String?
     /// Where each case's exchanges go (`DIR/NAME.jsonl`), to replay a failure.
     public var out: String?
@@ -24,7 +24,34 @@ public struct ConformanceRun: Sendable {
 
     public struct Summary: Sendable {
         public var passed = 0, failed = 0, expected = 0, skipped = 0
+        public init() {}
         public var ok: Bool { failed == 0 }
+        /// Counts one case's outcome against the baseline; the line to print.
+        public mutating func record(_ name: String, failure: String?, baseline: Set<String>) -> String {
+            switch (failure, baseline.contains(name)) {
+            case (nil, false):
+                passed += 1
+                return "PASS \(name)"
+            case (nil, true):
+                failed += 1
+                return "FAIL \(name): passes but is listed in the baseline (the baseline is stale)"
+            case (let why?, false):
+                failed += 1
+                return "FAIL \(name): \(why)"
+            case (let why?, true):
+                expected += 1
+                return "XFAIL \(name): \(why)"
+            }
+        }
+
+        /// Baseline names that are no case of `names`: each a failure (a stale baseline).
+        public mutating func unknown(_ baseline: Set<String>, names: [String]) -> [String] {
+            baseline.subtracting(names).sorted().map { name in
+                failed += 1
+                return "FAIL \(name): listed in the baseline but no such case (the baseline is stale)"
+            }
+        }
+
         public var line: String {
             "\(passed) passed, \(failed) failed" + (expected > 0 ? ", \(expected) expected failures" : "") + (skipped > 0 ? ", \(skipped) skipped" : "")
         }
@@ -49,13 +76,9 @@ public struct ConformanceRun: Sendable {
                 throw CaseFailure("\(target.nodes[index].address) does not answer a status query, so no case can run: \(error)")
             }
         }
-        let unknown = baseline.subtracting(cases.map(\.name))
         var summary = Summary()
-        for name in unknown.sorted() {
-            say("FAIL \(name): listed in the baseline but no such case (the baseline is stale)")
-            summary.failed += 1
-        }
-        for test in cases where filter.map({ test.name.contains($0) }) ?? true {
+        summary.unknown(baseline, names: cases.map(\.name)).forEach(say)
+        for test in cases where selected(test.name, by: filter) {
             if test.needsControl && target.control == nil {
                 say("SKIP \(test.name): needs the cluster's control endpoint (--cluster)")
                 summary.skipped += 1
@@ -77,20 +100,7 @@ public struct ConformanceRun: Sendable {
                 failure = (error as? CaseFailure)?.description ?? "\(error)"
             }
             if let out { try write(context.exchanges, to: "\(out)/\(test.name).jsonl") }
-            switch (failure, baseline.contains(test.name)) {
-            case (nil, false):
-                say("PASS \(test.name)")
-                summary.passed += 1
-            case (nil, true):
-                say("FAIL \(test.name): passes but is listed in the baseline (the baseline is stale)")
-                summary.failed += 1
-            case (let why?, false):
-                say("FAIL \(test.name): \(why)")
-                summary.failed += 1
-            case (let why?, true):
-                say("XFAIL \(test.name): \(why)")
-                summary.expected += 1
-            }
+            say(summary.record(test.name, failure: failure, baseline: baseline))
         }
         return summary
     }
@@ -123,4 +133,11 @@ public struct ConformanceRun: Sendable {
         for exchange in exchanges { data += try encoder.encode(exchange) + Data("\n".utf8) }
         try data.write(to: URL(fileURLWithPath: path))
     }
+}
+
+/// Whether a case runs under `--only`: no filter, or its name contains one of the
+/// comma-separated parts.
+func selected(_ name: String, by filter: String?) -> Bool {
+    guard let filter else { return true }
+    return filter.split(separator: ",").contains { name.contains($0) }
 }

@@ -47,7 +47,9 @@ public enum WireInspection {
         let valid = WireVectors.valid(), invalid = WireVectors.invalid()
         try (json(valid) + "\n").write(toFile: "\(directory)/wire.json", atomically: true, encoding: .utf8)
         try (json(invalid) + "\n").write(toFile: "\(directory)/wire-invalid.json", atomically: true, encoding: .utf8)
-        return "wrote \(valid.count) valid and \(invalid.count) invalid vectors to \(directory)"
+        let signatures = SignatureVectors.all()
+        try (json(signatures) + "\n").write(toFile: "\(directory)/ed25519.json", atomically: true, encoding: .utf8)
+        return "wrote \(valid.count) valid and \(invalid.count) invalid vectors, and \(signatures.count) Ed25519 edge cases, to \(directory)"
     }
 
     static func json(_ value: some Encodable) throws -> String {

@@ -1,10 +1,11 @@
 import ArgumentParser
+import Foundation
 import WarrantConformance
 
 /// `warrant-coordinator conform client`: docs/CONFORMANCE.md.
 struct ConformCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "conform", abstract: "Protocol conformance suites against any implementation.",
-                                                    subcommands: [Client.self])
+                                                    subcommands: [Client.self, Validator.self, Traces.self])
 
     struct Client: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check a cluster's client endpoints against every documented behaviour; exit 0 only when all pass.")
@@ -27,5 +28,30 @@ struct ConformCommand: AsyncParsableCommand {
             say(summary.line)
             try exitWith(summary.ok ? 0 : 1)
         }
+    }
+
+    struct Validator: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run one validator implementation among three played ones and judge its consensus and checks.")
+        @Option(help: "Starts the validator; `--topology FILE --id n0 --data DIR --keys DIR` is appended.") var nodeCmd: String
+        @Option(help: "Where the topology, keys, data and its log go (default: a new temporary directory).") var dir: String?
+        @Option(help: "First port of the generated topology (four blocks of 20).") var basePort: Int = 24000
+        @Option(help: "Cases expected to fail, one name per line.") var baseline: String?
+        @Option(help: "Only cases whose name contains this.") var only: String?
+
+        func run() async throws {
+            let directory = dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("warrant-conform-\(UInt32.random(in: 0...UInt32.max))").path
+            say("validator conformance in \(directory)")
+            let run = ValidatorRun(command: nodeCmd, directory: directory, basePort: basePort,
+                                   baseline: try baseline.map(ConformanceRun.baseline) ?? [], filter: only)
+            let summary = try await run.run(say: say)
+            say(summary.line)
+            try exitWith(summary.ok ? 0 : 1)
+        }
+    }
+
+    struct Traces: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write the golden ledger traces (language-neutral JSON) into a directory.")
+        @Option(help: "Directory for the trace files.") var out: String = "Tests/Conformance"
+        func run() throws { print(try LedgerTraces.write(into: out)) }
     }
 }
