@@ -5,7 +5,7 @@
 set -euo pipefail
 
 APT_PACKAGES=(libnng-dev libsodium-dev libsqlite3-dev pkg-config python3 python3-pip)
-PY_PACKAGES=(cbor2 pynacl pynng)
+PY_PACKAGES=(cbor2 pynacl pynng pytest)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 

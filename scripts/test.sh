@@ -22,6 +22,10 @@ fi
 # End to end: real warrant-node processes on loopback, driven by warrant-coordinator and
 # by a Python client written from docs/PROTOCOL.md alone.
 timeout 600 python3 scripts/e2e.py "$(swift build --show-bin-path)"
+# The Python client package (clients/python), written from docs/PROTOCOL.md, against a
+# real cluster of its own.
+PYTHONPATH=clients/python WARRANT_BIN="$(swift build --show-bin-path)" timeout 300 \
+  python3 -m pytest clients/python/tests -q -p no:cacheprovider
 # README's "A cluster by hand", exactly as written, twice in a row in one directory.
 timeout 600 scripts/walkthrough.sh
 # A whole `run`: every agent behaviour and every process fault, judged by the checkers.

@@ -55,6 +55,8 @@ public actor ValidatorHarness {
     /// its may name.
     public private(set) var knownBlocks: [UInt64: Set<Digest>] = [:]
     var tasks: [Task<Void, Never>] = []
+    /// The height reached when the implementation had started and committed.
+    public private(set) var startHeight: UInt64 = 0
 
     public init(command: String, directory: String, basePort: Int) throws {
         self.command = command
@@ -129,6 +131,7 @@ public actor ValidatorHarness {
         }
         watchCommits()
         try await waitUntil("the implementation commits its first block", timeoutMs: 30_000) { await self.iutHeight() >= 1 }
+        startHeight = max(clusterHeight(), await iutHeight())
     }
 
     /// Starts (or restarts) the implementation's process on its data directory.
