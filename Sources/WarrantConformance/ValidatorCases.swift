@@ -340,7 +340,10 @@ public enum ValidatorSuite {
         throw CaseFailure("no height in the next 12 has the proposers the case needs")
     }
 
+    /// A session granted through its client endpoint, once it is fresh again (after a
+    /// case that cut it off it must first hear a quorum at its own height).
     static func grant(_ h: ValidatorHarness, ttlMs: UInt64) async throws -> Check {
+        try await h.waitUntil("the implementation reports itself fresh, its clock vouched for", timeoutMs: 15_000) { await h.iutFresh() }
         let principal = try h.keys.secret("alice"), agent = SigningKey()
         let now = UInt64(Date().timeIntervalSince1970 * 1_000)
         let grant = Grant(nonce: now, sessionKey: agent.publicKey, scope: Scope(operations: ["read"], resources: ["files/*"]),

@@ -308,7 +308,12 @@ public actor ValidatorHarness {
         return status.height
     }
 
-    public func genesisLedger() -> Ledger { replicas[0].ledger }
+    /// Whether the implementation reports itself fresh (a quorum heard within maxStaleness).
+    public func iutFresh() async -> Bool {
+        guard let answer = try? await client.ask(StatusQuery(), signedBy: peerKeys[0], timeout: .seconds(2)),
+              case .nodeStatus(let status) = answer else { return false }
+        return status.fresh && status.clockVouched
+    }
 
     /// Waits until `condition` holds, checking every 100 ms; fails naming `what`.
     public func waitUntil(_ what: String, timeoutMs: UInt64, _ condition: @Sendable () async -> Bool) async throws {
