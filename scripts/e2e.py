@@ -2,7 +2,8 @@
 """End-to-end test of Warrant with real processes on loopback.
 
 Starts a 4-node cluster with `warrant-coordinator up`, then, speaking the wire protocol
-from Python (cbor2, pynacl, pynng — no Swift code), checks that:
+from Python through clients/python (warrant_client: cbor2, pynacl, pynng — no Swift
+code), checks that:
   - a grant commits, an act under it is accepted, `check` allows on every node;
   - after a revoke every node denies, and a further act is rejected as revoked;
   - garbage bytes, an oversize message, a bad signature and a replayed sequence number
@@ -34,13 +35,14 @@ import time
 
 import cbor2
 import pynng
-from nacl.signing import SigningKey
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "clients", "python"))
+from warrant_client import Key, wire  # noqa: E402
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else ".build/debug"
 COORDINATOR = os.path.join(BUILD, "warrant-coordinator")
-KINDS = {"grant": 1, "act": 4, "check": 5, "check-batch": 6, "check-answer": 7, "check-batch-answer": 8, "result": 9,
-         "error": 10, "commit-notice": 17, "control": 18, "control-answer": 19, "status-query": 22, "node-status": 23}
-REASONS = {3: "revoked", 12: "replay", 14: "bad_signature", 17: "malformed", 18: "too_large", 19: "timeout"}
+KINDS = wire.KINDS
+REASONS = wire.REASONS
 MAX_MESSAGE = 65536
 passed = 0
 
@@ -73,24 +75,16 @@ def coordinator(*args, check=True):
     return run
 
 
-def secret_key(path):
-    fields = dict(line.split(" = ") for line in open(path).read().splitlines() if " = " in line)
-    return SigningKey(bytes.fromhex(fields["seed"]))
-
-
-def seal(kind, body, key):
-    body_bytes = cbor2.dumps(body, canonical=True)
-    domain = f"warrant/v1/{kind}".encode() + b"\x00"
-    signature = key.sign(domain + body_bytes).signature
-    return cbor2.dumps({0: 1, 1: KINDS[kind], 2: bytes(key.verify_key), 3: body_bytes, 4: signature}, canonical=True)
+secret_key = Key.load
+seal = wire.seal
 
 
 def ask(address, data, timeout_ms=15000):
+    """Raw bytes to an endpoint; the answer, verified, as (kind, body)."""
     with pynng.Req0(dial=address, recv_timeout=timeout_ms, send_timeout=timeout_ms, recv_max_size=0) as socket:
         socket.send(data)
-        envelope = cbor2.loads(socket.recv())
-    kind = next(name for name, number in KINDS.items() if number == envelope[1])
-    return kind, cbor2.loads(envelope[3])
+        kind, body, _ = wire.open_envelope(socket.recv())
+    return kind, body
 
 
 def main():
@@ -211,7 +205,7 @@ request_timeout_ms = 8000
 
         # The largest batch fits; one more check is refused.
         def batch(count):
-            checks = [{0: bytes(reader.verify_key), 1: "read", 2: "files/a", 3: 0}] * count
+            checks = [{0: reader.public, 1: "read", 2: "files/a", 3: 0}] * count
             data = seal("check-batch", {0: checks}, reader)
             with pynng.Req0(dial=nodes["n0"]["client"], recv_timeout=15000, send_timeout=15000, recv_max_size=0) as socket:
                 socket.send(data)
@@ -237,7 +231,7 @@ request_timeout_ms = 8000
             import threading
             def burst(offset):
                 for i in range(40):
-                    grant = {0: 10_000 + offset * 100 + i, 1: bytes(reader.verify_key), 2: {0: ["read"], 1: ["files/*"]},
+                    grant = {0: 10_000 + offset * 100 + i, 1: reader.public, 2: {0: ["read"], 1: ["files/*"]},
                              3: int(time.time() * 1000), 4: int(time.time() * 1000) + 60000, 5: 1}
                     try:
                         ask(nodes[f"n{(offset + i) % 4}"]["client"], seal("grant", grant, alice), timeout_ms=10000)
