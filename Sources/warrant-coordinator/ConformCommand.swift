@@ -50,8 +50,8 @@ struct ConformCommand: AsyncParsableCommand {
     }
 
     struct Traces: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write the golden ledger traces (language-neutral JSON) into a directory.")
+        static let configuration = CommandConfiguration(abstract: "Write the golden ledger and consensus traces (language-neutral JSON) into a directory.")
         @Option(help: "Directory for the trace files.") var out: String = "Tests/Conformance"
-        func run() throws { print(try LedgerTraces.write(into: out)) }
+        func run() throws { print(try LedgerTraces.write(into: out), try ConsensusTraces.write(into: out), separator: "\n") }
     }
 }
