@@ -16,6 +16,8 @@ swift test --skip-build --disable-xctest
 if [ -f Tests/Vectors/wire.json ]; then
   python3 scripts/check-vectors.py Tests/Vectors/wire.json
   python3 scripts/check-vectors.py --signatures Tests/Vectors/ed25519.json
+  # docs/SESSIONS.md's state hash, computed in Python from the document alone.
+  python3 scripts/check-state-hash.py Tests/Conformance/ledger-rules.json
   python3 scripts/check-vectors.py --decoder "$(swift build --show-bin-path)/warrant-coordinator" \
     Tests/Vectors/wire.json Tests/Vectors/wire-invalid.json
 fi
