@@ -29,6 +29,8 @@ public enum ValidatorSuite {
         ValidatorCase("keeps-its-lock", keepsLock),
         ValidatorCase("reports-equivocation", reportsEquivocation),
         ValidatorCase("catches-up-after-being-cut-off", catchesUp),
+        ValidatorCase("refuses-tampered-catch-up-answers", refusesTamperedCatchUp),
+        ValidatorCase("ignores-replayed-messages", ignoresReplays),
         ValidatorCase("check-expiry", checkExpiry),
         ValidatorCase("check-fail-closed-when-cut-off", checkFailClosed),
         ValidatorCase("check-fail-closed-after-restart-while-cut-off", checkFailClosedAfterRestart),
@@ -174,6 +176,51 @@ public enum ValidatorSuite {
         await h.heal()
         let target = await h.clusterHeight()
         try await h.waitUntil("the implementation catches up to height \(target)", timeoutMs: 20_000) { await h.iutHeight() >= target }
+    }
+
+    /// Cut off for a few heights, then every catch-up answer it gets carries a tampered
+    /// first block (one millisecond later) under the real certificate: it must not commit
+    /// it. Then the honest answers flow and it catches up.
+    static func refusesTamperedCatchUp(_ h: ValidatorHarness) async throws {
+        await h.script(toIUT: { _, _ in [] }, fromIUT: { _, _ in false })
+        let cut = await h.clusterHeight()
+        try await h.waitUntil("the cluster commits 4 heights without the implementation", timeoutMs: 20_000) { await h.clusterHeight() >= cut + 4 }
+        let keys = (0..<3).map { h.peerKey($0) }
+        await h.script(toIUT: { from, bytes in
+            guard Envelope.peekKind(bytes) == .committedBlocks, let opened = try? SignedMessage(openingUnverified: bytes),
+                  case .committedBlocks(var blocks) = opened.message, !blocks.entries.isEmpty else { return [bytes] }
+            blocks.entries[0].block.timeMs += 1
+            return [Envelope.seal(blocks, by: keys[from]).encoded]
+        })
+        try await Task.sleep(for: .milliseconds(3_000))
+        await h.heal()
+        let target = await h.clusterHeight()
+        try await h.waitUntil("the implementation catches up to height \(target) from honest answers", timeoutMs: 20_000) { await h.iutHeight() >= target }
+        let (mine, theirs) = (await h.iutCommits, await h.decided)
+        for height in (cut + 1)...target where mine[height] != nil && mine[height] != theirs[height] {
+            throw CaseFailure("at height \(height) it committed \(mine[height]!.short), a tampered block; the cluster decided \(theirs[height]?.short ?? "?")")
+        }
+    }
+
+    /// Every played peer sends, beside each envelope, one of its envelopes of an earlier
+    /// height again: it must go on committing the cluster's blocks.
+    static func ignoresReplays(_ h: ValidatorHarness) async throws {
+        let old = Shared<[[[UInt8]]]>([[], [], []])
+        await h.script(toIUT: { from, bytes in
+            let replay: [UInt8]? = old.value.withLock { buffers in
+                if buffers[from].count >= 64 { buffers[from].removeFirst() }
+                buffers[from].append(bytes)
+                return buffers[from].count > 20 ? buffers[from][buffers[from].count / 3] : nil
+            }
+            return replay.map { [bytes, $0] } ?? [bytes]
+        })
+        let from = await h.clusterHeight()
+        try await h.waitUntil("the implementation commits 6 heights amid replays", timeoutMs: 20_000) { await h.iutCommits.keys.max() ?? 0 >= from + 6 }
+        await h.heal()
+        let (mine, theirs) = (await h.iutCommits, await h.decided)
+        for height in from...(from + 6) where mine[height] != nil && theirs[height] != nil && mine[height] != theirs[height] {
+            throw CaseFailure("amid replays it committed \(mine[height]!.short) at height \(height); the cluster decided \(theirs[height]!.short)")
+        }
     }
 
     // MARK: local checks
