@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C shims. libsodium has a pkg-config file; Debian's libnng-dev does not, so its
@@ -99,7 +100,7 @@ let package = Package(
         .target(
             name: "WarrantCoordinator",
             dependencies: ["WarrantErrors", "WarrantHistory", "WarrantFaults", "WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger",
-                           "WarrantStorage"]
+                           "WarrantStorage", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         // Protocol conformance suites: any client endpoint or validator against the protocol.
         .target(

@@ -11,15 +11,17 @@ public struct ValidatorRun: Sendable {
     public var baseline: Set<String> = []
     public var filter: String?
 
-    public init(command: String, directory: String, basePort: Int, baseline: Set<String> = [], filter: String? = nil) {
+    /// `directory` nil: a new temporary one.
+    public init(command: String, directory: String?, basePort: Int, baseline: Set<String> = [], filter: String? = nil) {
         self.command = command
-        self.directory = directory
+        self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("warrant-conform-\(UInt32.random(in: 0...UInt32.max))").path
         self.basePort = basePort
         self.baseline = baseline
         self.filter = filter
     }
 
     public func run(say: @Sendable (String) -> Void) async throws -> ConformanceRun.Summary {
+        say("validator conformance in \(directory)")
         let harness = try ValidatorHarness(command: command, directory: directory, basePort: basePort)
         var summary = ConformanceRun.Summary()
         summary.unknown(baseline, names: ValidatorSuite.cases.map(\.name)).forEach(say)

@@ -39,9 +39,7 @@ struct ConformCommand: AsyncParsableCommand {
         @Option(help: "Only cases whose name contains this.") var only: String?
 
         func run() async throws {
-            let directory = dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("warrant-conform-\(UInt32.random(in: 0...UInt32.max))").path
-            say("validator conformance in \(directory)")
-            let run = ValidatorRun(command: nodeCmd, directory: directory, basePort: basePort,
+            let run = ValidatorRun(command: nodeCmd, directory: dir, basePort: basePort,
                                    baseline: try baseline.map(ConformanceRun.baseline) ?? [], filter: only)
             let summary = try await run.run(say: say)
             say(summary.line)

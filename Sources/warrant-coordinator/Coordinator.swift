@@ -11,15 +11,13 @@ struct Coordinator: AsyncParsableCommand {
         commandName: "warrant-coordinator",
         abstract: "Drives Warrant test clusters: launches, hand operations, keys, wire tools and the simulator.",
         subcommands: [RunCommand.self, UpCommand.self, FaultCommand.self, StatusCommand.self, GrantCommand.self, RevokeCommand.self,
-                      RevokeAllCommand.self, CheckCommand.self, SessionsCommand.self, ConformCommand.self, Keygen.self, Wire.self, Simulate.self])
+                      RevokeAllCommand.self, CheckCommand.self, SessionsCommand.self, ConformCommand.self, BenchCommand.self, Keygen.self, Wire.self, Simulate.self])
 }
 
 /// Options every hand command shares: the cluster directory and the output form.
 struct ClusterOptions: ParsableArguments {
-    @Option(help: "The cluster directory (holding cluster.json), as given to `up` or `run`.")
-    var dir: String = "cluster"
-    @Flag(help: "Print JSON instead of text.")
-    var json = false
+    @Option(help: "The cluster directory (holding cluster.json), as given to `up` or `run`.") var dir: String = "cluster"
+    @Flag(help: "Print JSON instead of text.") var json = false
 
     func cluster() throws -> RunningCluster { try RunningCluster.open(directory: dir, notice: warn) }
 

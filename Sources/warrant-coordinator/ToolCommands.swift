@@ -60,11 +60,9 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Write the run's history as JSON lines to this file (with --seed).") var history: String?
     @Option(help: "Validators (n = 3f + 1).") var nodes: Int = 4
     @Option(help: "Byzantine validators (at most f).") var byzantine: Int = 0
-    @Option(help: "Faults: 'all', 'none', or a comma-separated list of \(SimulationOptions.faultNames).")
-    var faults: String = "none"
+    @Option(help: "Faults: 'all', 'none', or a comma-separated list of \(SimulationOptions.faultNames).") var faults: String = "none"
     @Option(help: "Heights every honest node must reach.") var heights: UInt64 = 30
-    @Option(help: "Plant a bug in the honest nodes to prove the checkers catch it: \(SimulationOptions.sabotageNames).")
-    var sabotage: String?
+    @Option(help: "Plant a bug in the honest nodes to prove the checkers catch it: \(SimulationOptions.sabotageNames).") var sabotage: String?
     @Option(help: "Failing seeds to shrink and trace (the others are listed with their rules).") var shrinkLimit: Int = 3
     @Option(help: "Seeds run at once (default: one per core).") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -74,11 +72,7 @@ struct Simulate: AsyncParsableCommand {
     }
 
     func options() throws -> SimulationOptions {
-        do {
-            return try SimulationOptions.parse(nodes: nodes, byzantine: byzantine, faults: faults, heights: heights, sabotage: sabotage)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        do { return try SimulationOptions.parse(nodes: nodes, byzantine: byzantine, faults: faults, heights: heights, sabotage: sabotage) } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {
