@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WarrantCoordinator
 import WarrantCrypto
 import WarrantTransport
@@ -20,25 +21,24 @@ public struct Exchange: Codable, Sendable {
 
 /// What a case works with: the target, fresh keys, and helpers that send, expect and
 /// read back — each exchange recorded, so a failing case can be replayed byte for byte.
-public final class ConformanceContext: @unchecked Sendable {
-    // @unchecked: a context belongs to one case, run by one task at a time; the runner
-    // never shares it between tasks.
+public final class ConformanceContext: Sendable {
     public let target: ConformanceTarget
     public let label: String
-    public private(set) var exchanges: [Exchange] = []
-    private var nonce: UInt64
+    private let state: Mutex<(exchanges: [Exchange], nonce: UInt64)>
 
     init(target: ConformanceTarget, label: String) {
         self.target = target
         self.label = label
-        nonce = UInt64(Date().timeIntervalSince1970 * 1_000) << 8
+        state = Mutex(([], UInt64(Date().timeIntervalSince1970 * 1_000) << 8))
     }
+
+    /// What was sent and received, in order.
+    public var exchanges: [Exchange] { state.withLock { $0.exchanges } }
 
     public var nowMs: UInt64 { UInt64(Date().timeIntervalSince1970 * 1_000) }
     /// A nonce no earlier one of this run used (clock-based across runs).
     public func nextNonce() -> UInt64 {
-        nonce += 1
-        return nonce
+        state.withLock { $0.nonce += 1; return $0.nonce }
     }
 
     public var principal: SigningKey { target.principal.key }
@@ -51,10 +51,10 @@ public final class ConformanceContext: @unchecked Sendable {
         let node = target.nodes[index % target.nodes.count]
         do {
             let (reply, answer) = try await node.exchange(bytes, timeout: timeout)
-            exchanges.append(Exchange(node: node.name, sent: Hex.encode(bytes), received: Hex.encode(reply)))
+            state.withLock { $0.exchanges.append(Exchange(node: node.name, sent: Hex.encode(bytes), received: Hex.encode(reply))) }
             return answer
         } catch {
-            exchanges.append(Exchange(node: node.name, sent: Hex.encode(bytes), problem: error.message))
+            state.withLock { $0.exchanges.append(Exchange(node: node.name, sent: Hex.encode(bytes), problem: error.message)) }
             throw CaseFailure("\(node.name) gave no valid answer: \(error.message)")
         }
     }
