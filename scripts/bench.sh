@@ -4,21 +4,27 @@
 # With --simulate, instead times 10,000 simulator seeds (n = 4, f = 1, every fault,
 # 100 heights) and records that section. With --cluster, starts Topologies/local-4.toml
 # (four warrant-node processes on loopback) and measures it through its client endpoints.
-# Usage: scripts/bench.sh [--quick] [--no-write] [--simulate | --cluster]
+# With --load, runs `warrant-coordinator bench` (open loop at 500 requests/s, then a
+# closed loop of checks only) on Topologies/local-4.toml; --quick shortens it to well
+# under two minutes.
+# Usage: scripts/bench.sh [--quick] [--no-write] [--simulate | --cluster | --load]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 write=1
 simulate=0
 cluster=0
+load=0
+quick=0
 args=()
 for arg in "$@"; do
   case "$arg" in
     --no-write) write=0 ;;
-    --quick) args+=(--quick) ;;
+    --quick) args+=(--quick); quick=1 ;;
     --simulate) simulate=1 ;;
     --cluster) cluster=1 ;;
-    -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+    --load) load=1 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -74,6 +80,41 @@ Machine: ${machine}.
 
 ${table}
 <!-- bench:cluster:end -->"
+  exit 0
+fi
+
+if [ "$load" = 1 ]; then
+  for product in warrant-coordinator warrant-node; do swift build -c release --product "$product" >&2; done
+  if [ "$quick" = 1 ]; then duration=5 revokes=200; else duration=10 revokes=1000; fi
+  out="$(mktemp -d)"
+  open=(.build/release/warrant-coordinator bench Topologies/local-4.toml --duration "$duration" --rate 500 --revokes "$revokes" --out "$out/open")
+  checks=(.build/release/warrant-coordinator bench Topologies/local-4.toml --duration "$duration" --max --clients 16 --mix 0:0:1 --revokes 0 --out "$out/checks")
+  "${open[@]}" > "$out/open.log" 2>&1 || { cat "$out/open.log" >&2; exit 1; }
+  "${checks[@]}" > "$out/checks.log" 2>&1 || { cat "$out/checks.log" >&2; exit 1; }
+  cat "$out/open/bench.txt" "$out/checks/bench.txt"
+  [ "$write" = 1 ] || exit 0
+  write_section load "<!-- bench:load:start -->
+## Load: \`warrant-coordinator bench\` on four nodes
+
+Measured $(date -u +%Y-%m-%d) with \`scripts/bench.sh --load${args[*]:+ ${args[*]}}\`. Requests are generated and signed
+before the timed phase; in the open loop each goes out at its scheduled time and its
+latency counts from then (queueing is not hidden); latencies in HdrHistograms; 2,000
+sessions are granted first, and revokes (200/s) are timed until every node's local check
+denies. Client and nodes share the machine.
+Machine: ${machine}.
+
+\`${open[*]//$out\//DIR/}\` (mix grants:acts:checks 1:4:5):
+
+\`\`\`
+$(cat "$out/open/bench.txt")
+\`\`\`
+
+\`${checks[*]//$out\//DIR/}\` (checks only, closed loop):
+
+\`\`\`
+$(cat "$out/checks/bench.txt")
+\`\`\`
+<!-- bench:load:end -->"
   exit 0
 fi
 
