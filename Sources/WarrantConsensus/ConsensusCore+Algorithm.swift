@@ -10,6 +10,7 @@ extension ConsensusCore {
         step = .propose  // L13
         waitingToPropose = false
         heartbeatArmed = false
+        batchArmed = false
         var out: [Directive] = []
         if isProposer {  // L14
             out += proposeIfReady(now: now, force: newRound > 0)
@@ -46,6 +47,15 @@ extension ConsensusCore {
                 guard !heartbeatArmed else { return [] }
                 heartbeatArmed = true
                 return [.scheduleTimeout(.heartbeat, height: height, round: round, afterMs: heartbeatAt - now)]
+            }
+            // Batching: wait until the oldest request has waited batchDelayMs, unless the
+            // block is already full (a heartbeat timer, so the wait ends in a proposal).
+            if !force, parameters.batchDelayMs > 0, pool.count < parameters.maxBlockRequests, let oldest = pool.oldestArrival,
+               now < oldest + parameters.batchDelayMs {
+                waitingToPropose = true
+                guard !batchArmed else { return [] }
+                batchArmed = true
+                return [.scheduleTimeout(.heartbeat, height: height, round: round, afterMs: oldest + parameters.batchDelayMs - now)]
             }
             let entries = pool.take(maxCount: parameters.maxBlockRequests, maxBytes: parameters.maxBlockBytes)
             block = Block(height: height, timeMs: max(now, lastBlockTimeMs + 1), proposer: me, previous: lastBlockHash,

@@ -48,6 +48,8 @@ public struct ConsensusCore: Sendable {
     var waitingToPropose = false
     /// Whether this round's heartbeat timer is set.
     var heartbeatArmed = false
+    /// Whether this round's batch timer is set (`batchDelayMs`).
+    var batchArmed = false
     public internal(set) var pool: RequestPool
     /// Evidence of equivocation not yet committed, one per offense: seen by this node or
     /// gossiped by peers, proposed in this node's next blocks until one commits it.
@@ -239,7 +241,7 @@ public struct ConsensusCore: Sendable {
 
     /// A request admitted at the edge (from a client or forwarded by a peer).
     public mutating func onRequest(id: Digest, bytes: [UInt8], now: UInt64) -> Reaction {
-        guard pool.add(id: id, bytes: bytes) else {
+        guard pool.add(id: id, bytes: bytes, at: now) else {
             return .ignored(pool.contains(id) ? .duplicate : pool.wasOrdered(id) ? .alreadyOrdered : .poolFull)
         }
         var out: [Directive] = [.forwardRequest(bytes)]

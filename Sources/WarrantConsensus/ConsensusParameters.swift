@@ -28,6 +28,11 @@ public struct ConsensusParameters: Hashable, Sendable {
     /// Added to the message delay per round, so that after enough rounds any proposal
     /// that was delayed (or lost and sent again) is timely and the height can end.
     public var messageDelayDeltaMs: UInt64
+    /// A round-0 proposer with requests waits until the oldest has waited this long (or
+    /// the block is full) before proposing, so that one block carries a batch and its
+    /// per-block costs — votes, signatures, a database transaction — are shared. 0
+    /// proposes at the first request. Delaying a proposal never risks safety.
+    public var batchDelayMs: UInt64 = 0
     /// Planted bugs the core honours (`skip-lock`, `quorum-off-by-one`), only to prove
     /// that the checkers catch them; empty on every real deployment.
     public var sabotage: Set<Sabotage> = []

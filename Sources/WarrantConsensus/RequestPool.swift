@@ -8,6 +8,8 @@ public struct RequestPool: Hashable, Sendable {
     public struct Entry: Hashable, Sendable {
         public let id: Digest
         public let bytes: [UInt8]
+        /// When it was admitted (the caller's clock, ms).
+        public var arrivedAt: UInt64 = 0
     }
 
     public let capacity: Int
@@ -31,12 +33,15 @@ public struct RequestPool: Hashable, Sendable {
     public func wasOrdered(_ id: Digest) -> Bool { orderedIDs.contains(id) }
 
     /// Adds a request; false if it was already here, was recently ordered, or the pool is full.
-    public mutating func add(id: Digest, bytes: [UInt8]) -> Bool {
+    public mutating func add(id: Digest, bytes: [UInt8], at time: UInt64 = 0) -> Bool {
         guard !ids.contains(id), !orderedIDs.contains(id), entries.count < capacity else { return false }
         ids.insert(id)
-        entries.append(Entry(id: id, bytes: bytes))
+        entries.append(Entry(id: id, bytes: bytes, arrivedAt: time))
         return true
     }
+
+    /// When the oldest waiting request was admitted (nil: none waits).
+    public var oldestArrival: UInt64? { entries.first?.arrivedAt }
 
     /// The oldest requests that fit in `maxCount` and `maxBytes`.
     public func take(maxCount: Int, maxBytes: Int) -> [Entry] {

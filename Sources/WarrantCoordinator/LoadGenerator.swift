@@ -55,6 +55,10 @@ public struct LoadReport: Codable, Sendable {
     public var checks_per_s: Double
     public var rejected: Int
     public var errors: Int
+    /// Blocks the first node applied during the timed phase, per second, and the
+    /// committed requests per block: the per-block costs a commit pays a share of.
+    public var blocks_per_s: Double
+    public var requests_per_block: Double
     public var commit_latency_ms: Percentiles
     public var check_latency_ms: Percentiles
     public var revoke_to_denied_ms: Percentiles
@@ -72,6 +76,7 @@ public struct LoadReport: Codable, Sendable {
         return [
             String(format: "offered %@ over %.0f s, %d clients, %d nodes", offered_per_s.map { String(format: "%.0f/s", $0) } ?? "as fast as answered (closed loop)", duration_s, clients, nodes),
             String(format: "committed: grants %.0f/s, acts %.0f/s; checks %.0f/s; %d rejected, %d errors", grants_per_s, acts_per_s, checks_per_s, rejected, errors),
+            String(format: "blocks: %.0f/s, %.1f committed requests per block", blocks_per_s, requests_per_block),
             row("commit latency", commit_latency_ms),
             row("check latency", check_latency_ms),
             row("revoke → denied everywhere", revoke_to_denied_ms),
@@ -126,10 +131,13 @@ public enum LoadGenerator {
         defer { clients.forEach { $0.close() } }
         let recorder = Recorder()
         let cpuBefore = nodePids.map(cpuSeconds)
+        let heightBefore = await cluster.statuses().first?.status?.height ?? 0
         let started = ContinuousClock.now
         try await runTimed(plan: plan, options: options, clients: clients, recorder: recorder, started: started)
         let elapsed = seconds(ContinuousClock.now - started)
         let cpuAfter = nodePids.map(cpuSeconds)
+        let heightAfter = await cluster.statuses().first?.status?.height ?? heightBefore
+        let blocks = Double(max(heightAfter, heightBefore) - heightBefore)
         say("timed phase done in \(String(format: "%.1f", elapsed)) s; revoking \(options.revokes) sessions")
         let revokes = try await RevokeWatch.run(setup: setup, cluster: cluster, count: options.revokes)
         let verify = verifyRate()
@@ -144,6 +152,7 @@ public enum LoadGenerator {
             nodes: cluster.clients.count, clients: options.clients, duration_s: elapsed, offered_per_s: options.rate,
             grants_per_s: Double(snapshot.grants) / elapsed, acts_per_s: Double(snapshot.acts) / elapsed,
             checks_per_s: Double(snapshot.checks) / elapsed, rejected: snapshot.rejected, errors: snapshot.errors,
+            blocks_per_s: blocks / elapsed, requests_per_block: blocks > 0 ? Double(commits) / blocks : 0,
             commit_latency_ms: percentiles(snapshot.commit), check_latency_ms: percentiles(snapshot.check),
             revoke_to_denied_ms: percentiles(revokes),
             cpu_seconds_per_1000_commits: commits > 0 && !nodePids.isEmpty ? cpu / Double(commits) * 1_000 : nil,

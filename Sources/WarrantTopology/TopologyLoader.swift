@@ -67,6 +67,7 @@ extension Topology {
         consensus.timeoutDeltaMs = try f.uint("timeout_delta_ms", default: consensus.timeoutDeltaMs, in: 0...600_000)
         consensus.heartbeatIntervalMs = try f.uint("heartbeat_interval_ms", default: consensus.heartbeatIntervalMs, in: 1...3_600_000)
         consensus.rebroadcastIntervalMs = try f.uint("rebroadcast_interval_ms", default: consensus.rebroadcastIntervalMs, in: 10...600_000)
+        consensus.batchDelayMs = try f.uint("batch_delay_ms", default: consensus.batchDelayMs, in: 0...10_000)
         consensus.maxBlockRequests = Int(try f.uint("max_block_requests", default: UInt64(consensus.maxBlockRequests), in: 1...100_000))
         consensus.maxBlockBytes = Int(try f.uint("max_block_bytes", default: UInt64(consensus.maxBlockBytes), in: 1_024...(16 << 20)))
         consensus.messageDelayMs = try f.uint("message_delay_ms", default: consensus.messageDelayMs, in: 1...600_000)
