@@ -79,9 +79,11 @@ public enum ConsensusTraces {
     static let t0: UInt64 = 1_800_000_000_000
 
     static func run(_ name: String, _ description: String, heights: UInt64, silent: ((ValidatorSet) -> PublicKey)? = nil) -> Trace {
-        let keys = (0..<4).map { try! SigningKey(seed: [UInt8](repeating: 0x70 + UInt8($0), count: 32)) }.sorted { $0.publicKey < $1.publicKey }
-        let seeds = (0..<4).map { [UInt8](repeating: 0x70 + UInt8($0), count: 32) }
-            .sorted { try! SigningKey(seed: $0).publicKey < SigningKey(seed: $1).publicKey }
+        let pairs = (0..<4).map { i in
+            let seed = [UInt8](repeating: 0x70 + UInt8(i), count: 32)
+            return (seed: seed, key: try! SigningKey(seed: seed))
+        }.sorted { $0.key.publicKey < $1.key.publicKey }
+        let (seeds, keys) = (pairs.map(\.seed), pairs.map(\.key))
         let validators = ValidatorSet(keys.map(\.publicKey))
         let alice = try! SigningKey(seed: [UInt8](repeating: 0xa1, count: 32))
         let genesis = Genesis(principals: [Principal(name: "alice", key: alice.publicKey, owns: [ResourcePattern("files/*")!])])

@@ -74,17 +74,22 @@ public enum LedgerTraces {
         var problems: [String] = []
         if ledger.stateHash.hex != trace.initialStateHash { problems.append("genesis: state hash \(ledger.stateHash.hex), expected \(trace.initialStateHash)") }
         for (index, step) in trace.steps.enumerated() {
-            let block = Block(height: step.height, timeMs: step.timeMs, proposer: PublicKey(unchecked: [UInt8](repeating: 0, count: 32)),
-                              previous: .zero, lastCommit: nil, stateHash: .zero,
-                              requests: try step.requests.map { ByteString(try Hex.decode($0)) }, evidence: [])
-            let (ledgerBlock, decoded) = LedgerBlock.decoding(block)
-            let outcome = try ledger.apply(ledgerBlock)
-            var outcomes = outcome.outcomes.map { $0.accepted ? "ok" : $0.reason?.name ?? "?" }.makeIterator()
-            let got = decoded.map { $0 ? outcomes.next() ?? "?" : "malformed" }
-            let expect = Expect(outcomes: got, liveSessions: ledger.sessions.count, stateHash: outcome.stateHash.hex)
+            let expect = try apply(&ledger, height: step.height, timeMs: step.timeMs, requests: try step.requests.map { try Hex.decode($0) })
             if expect != step.expect { problems.append("step \(index + 1) (\(step.note)): got \(expect), expected \(step.expect)") }
         }
         return problems
+    }
+
+    /// Applies one step's block of request envelopes; what a trace records of it. Bytes
+    /// that are no request at all get `malformed`, as a node publishes them.
+    static func apply(_ ledger: inout Ledger, height: UInt64, timeMs: UInt64, requests: [[UInt8]]) throws(LedgerError) -> Expect {
+        let block = Block(height: height, timeMs: timeMs, proposer: PublicKey(unchecked: [UInt8](repeating: 0, count: 32)), previous: .zero,
+                          lastCommit: nil, stateHash: .zero, requests: requests.map(ByteString.init), evidence: [])
+        let (ledgerBlock, decoded) = LedgerBlock.decoding(block)
+        let outcome = try ledger.apply(ledgerBlock)
+        var outcomes = outcome.outcomes.map { $0.accepted ? "ok" : $0.reason?.name ?? "?" }.makeIterator()
+        return Expect(outcomes: decoded.map { $0 ? outcomes.next() ?? "?" : "malformed" }, liveSessions: ledger.sessions.count,
+                      stateHash: outcome.stateHash.hex)
     }
 
     // MARK: the traces
@@ -231,15 +236,8 @@ struct TraceBuilder {
     /// Appends a block and records what the ledger makes of it.
     mutating func block(_ note: String, at time: UInt64, _ requests: [[UInt8]]) {
         let height = ledger.height + 1
-        let block = Block(height: height, timeMs: time, proposer: PublicKey(unchecked: [UInt8](repeating: 0, count: 32)), previous: .zero,
-                          lastCommit: nil, stateHash: .zero, requests: requests.map(ByteString.init), evidence: [])
-        let (ledgerBlock, decoded) = LedgerBlock.decoding(block)
-        let outcome = try! ledger.apply(ledgerBlock)
-        var outcomes = outcome.outcomes.map { $0.accepted ? "ok" : $0.reason?.name ?? "?" }.makeIterator()
-        trace.steps.append(LedgerTraces.Step(
-            note: note, height: height, timeMs: time, requests: requests.map(Hex.encode),
-            expect: .init(outcomes: decoded.map { $0 ? outcomes.next() ?? "?" : "malformed" }, liveSessions: ledger.sessions.count,
-                          stateHash: outcome.stateHash.hex)))
+        let expect = try! LedgerTraces.apply(&ledger, height: height, timeMs: time, requests: requests)
+        trace.steps.append(LedgerTraces.Step(note: note, height: height, timeMs: time, requests: requests.map(Hex.encode), expect: expect))
     }
 }
 

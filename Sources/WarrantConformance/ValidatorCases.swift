@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import WarrantConsensus
 import WarrantCoordinator
 import WarrantCrypto
@@ -205,9 +204,9 @@ public enum ValidatorSuite {
     /// Every played peer sends, beside each envelope, one of its envelopes of an earlier
     /// height again: it must go on committing the cluster's blocks.
     static func ignoresReplays(_ h: ValidatorHarness) async throws {
-        let old = Shared<[[[UInt8]]]>([[], [], []])
+        let old = Locked<[[[UInt8]]]>([[], [], []])
         await h.script(toIUT: { from, bytes in
-            let replay: [UInt8]? = old.value.withLock { buffers in
+            let replay: [UInt8]? = old.mutex.withLock { buffers in
                 if buffers[from].count >= 64 { buffers[from].removeFirst() }
                 buffers[from].append(bytes)
                 return buffers[from].count > 20 ? buffers[from][buffers[from].count / 3] : nil
@@ -289,7 +288,7 @@ public enum ValidatorSuite {
         let height = try await nextHeight(h) { p0, _ in p0 >= 0 }
         let peers = (0..<3).map { h.peerKey($0).publicKey }
         // The forged block: the round's real block one millisecond later; every forged vote names it.
-        let forgedHash = Shared<Digest>(Votes.forgedBlock)
+        let forgedHash = Locked<Digest>(Votes.forgedBlock)
         await h.script(toIUT: { from, bytes in
             guard let opened = try? SignedMessage(openingUnverified: bytes) else { return [bytes] }
             let junk = Signature(unchecked: [UInt8](repeating: 9, count: 64))
@@ -298,12 +297,12 @@ public enum ValidatorSuite {
             case .proposal(let p) where p.height == height && p.round == 0:
                 var block = p.block
                 block.timeMs += 1
-                forgedHash.value.withLock { $0 = block.hash }
+                forgedHash.mutex.withLock { $0 = block.hash }
                 return [forged(Proposal(height: height, round: 0, validRound: -1, block: block))]
             case .prevote(let v) where v.height == height && v.round == 0:
-                return [forged(Prevote(height: height, round: 0, block: v.block.map { _ in forgedHash.value.withLock { $0 } }))]
+                return [forged(Prevote(height: height, round: 0, block: v.block.map { _ in forgedHash.mutex.withLock { $0 } }))]
             case .precommit(let v) where v.height == height && v.round == 0:
-                return [forged(Precommit(height: height, round: 0, block: v.block.map { _ in forgedHash.value.withLock { $0 } }))]
+                return [forged(Precommit(height: height, round: 0, block: v.block.map { _ in forgedHash.mutex.withLock { $0 } }))]
             default:
                 return [bytes]
             }
@@ -467,10 +466,4 @@ extension ValidatorHarness {
               case .checkAnswer(let check) = answer else { return nil }
         return check
     }
-}
-
-/// A value the scripts of one case share (they run on the harness's actor, one at a time).
-final class Shared<Value: Sendable>: Sendable {
-    let value: Mutex<Value>
-    init(_ value: Value) { self.value = Mutex(value) }
 }

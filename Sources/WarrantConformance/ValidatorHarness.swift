@@ -302,17 +302,17 @@ public actor ValidatorHarness {
     }
 
     /// The implementation's own report of its height (0 when it does not answer).
-    public func iutHeight() async -> UInt64 {
-        guard let answer = try? await client.ask(StatusQuery(), signedBy: peerKeys[0], timeout: .seconds(2)),
-              case .nodeStatus(let status) = answer else { return 0 }
-        return status.height
-    }
+    public func iutHeight() async -> UInt64 { await iutStatus()?.height ?? 0 }
 
-    /// Whether the implementation reports itself fresh (a quorum heard within maxStaleness).
-    public func iutFresh() async -> Bool {
+    /// Whether the implementation reports itself fresh (a quorum heard within maxStaleness)
+    /// with its clock vouched for.
+    public func iutFresh() async -> Bool { await iutStatus().map { $0.fresh && $0.clockVouched } ?? false }
+
+    /// The implementation's status query answer (nil when it does not answer).
+    func iutStatus() async -> NodeStatus? {
         guard let answer = try? await client.ask(StatusQuery(), signedBy: peerKeys[0], timeout: .seconds(2)),
-              case .nodeStatus(let status) = answer else { return false }
-        return status.fresh && status.clockVouched
+              case .nodeStatus(let status) = answer else { return nil }
+        return status
     }
 
     /// Waits until `condition` holds, checking every 100 ms; fails naming `what`.

@@ -229,9 +229,9 @@ public enum LoadGenerator {
 }
 
 /// A value several tasks update, behind a lock (a class, so closures can share it).
-final class Locked<Value: Sendable>: Sendable {
-    let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
+public final class Locked<Value: Sendable>: Sendable {
+    public let mutex: Mutex<Value>
+    public init(_ value: Value) { mutex = Mutex(value) }
 }
 
 extension LoadGenerator {
