@@ -178,7 +178,7 @@ public actor ValidatorHarness {
         let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingNewest(4_096))
         outboxes[index] = continuation
         tasks.append(Task {
-            for await bytes in stream { _ = try? await link.send(bytes, timeout: .seconds(1)) }
+            for await bytes in stream { _ = try? link.send(bytes) }
         })
         tasks.append(Task { [weak self] in
             for await bytes in link.messages { await self?.fromImplementation(to: index, bytes) }

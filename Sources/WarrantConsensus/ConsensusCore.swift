@@ -51,6 +51,8 @@ public struct ConsensusCore: Sendable {
     /// Whether this round's batch timer is set (`batchDelayMs`).
     var batchArmed = false
     public internal(set) var pool: RequestPool
+    /// Proposals and votes of the next height that arrived before this one was decided.
+    var early = EarlyMessages()
     /// Evidence of equivocation not yet committed, one per offense: seen by this node or
     /// gossiped by peers, proposed in this node's next blocks until one commits it.
     public internal(set) var pendingEvidence: [Offense.Key: Evidence] = [:]
@@ -186,6 +188,10 @@ public struct ConsensusCore: Sendable {
     public mutating func onProposal(_ proposal: Proposal, from sender: PublicKey, signaturesValid: Bool,
                                     now: UInt64) -> Reaction {
         guard validators.contains(sender) else { return .ignored(.notAValidator) }
+        if proposal.height == height + 1,
+           early.keep(.proposal(proposal, from: sender, signaturesValid: signaturesValid), from: sender) {
+            return .ignored(.heldForNextHeight)
+        }
         guard proposal.height == height else { return .ignored(proposal.height < height ? .oldHeight : .futureHeight) }
         guard validators.proposer(height: height, round: proposal.round) == sender else { return .ignored(.wrongProposer) }
         let hash = proposal.block.hash
@@ -202,6 +208,7 @@ public struct ConsensusCore: Sendable {
     /// A vote from the network (or this validator's own, signed by the shell).
     public mutating func onVote(_ vote: SignedVote, now: UInt64) -> Reaction {
         guard validators.contains(vote.validator) else { return .ignored(.notAValidator) }
+        if vote.height == height + 1, early.keep(.vote(vote), from: vote.validator) { return .ignored(.heldForNextHeight) }
         guard vote.height == height else { return .ignored(vote.height < height ? .oldHeight : .futureHeight) }
         switch votes.add(vote) {
         case .duplicate: return .ignored(.duplicate)
@@ -239,12 +246,18 @@ public struct ConsensusCore: Sendable {
         return .acted(out + evaluate(now: now))
     }
 
-    /// A request admitted at the edge (from a client or forwarded by a peer).
-    public mutating func onRequest(id: Digest, bytes: [UInt8], now: UInt64) -> Reaction {
+    /// A request admitted at the edge. The node a client sent it to forwards it to every
+    /// peer, once — and again whenever the client sends the same bytes again (its retry
+    /// after a timeout is what recovers a lost forward); peers that receive it forward it
+    /// no further. So each node hears each request about once instead of once from every
+    /// peer, and any node that holds it can propose it; a request whose forward was lost
+    /// still waits in its first node's pool for that node's turn to propose.
+    public mutating func onRequest(id: Digest, bytes: [UInt8], from origin: RequestOrigin = .client, now: UInt64) -> Reaction {
         guard pool.add(id: id, bytes: bytes, at: now) else {
+            if origin == .client, pool.contains(id) { return .acted([.forwardRequest(bytes)]) }
             return .ignored(pool.contains(id) ? .duplicate : pool.wasOrdered(id) ? .alreadyOrdered : .poolFull)
         }
-        var out: [Directive] = [.forwardRequest(bytes)]
+        var out: [Directive] = origin == .client ? [.forwardRequest(bytes)] : []
         if waitingToPropose { out += proposeIfReady(now: now, force: false) }
         return .acted(out + evaluate(now: now))
     }
@@ -288,8 +301,18 @@ public struct ConsensusCore: Sendable {
     public mutating func onApplied(height appliedHeight: UInt64, stateHash: Digest, now: UInt64) -> [Directive] {
         guard appliedHeight + 1 == height else { return [] }
         appliedStateHash = stateHash
-        guard waitingToPropose else { return [] }
-        return proposeIfReady(now: now, force: false) + evaluate(now: now)
+        // What arrived early is judged now that blocks of this height can be (validity
+        // needs the applied state hash).
+        var replayed: [Directive] = []
+        for message in early.take(height: height) {
+            let reaction = switch message {
+            case .proposal(let proposal, let sender, let valid): onProposal(proposal, from: sender, signaturesValid: valid, now: now)
+            case .vote(let vote): onVote(vote, now: now)
+            }
+            if case .acted(let directives) = reaction { replayed += directives }
+        }
+        guard waitingToPropose else { return replayed }
+        return replayed + proposeIfReady(now: now, force: false) + evaluate(now: now)
     }
 
     // MARK: structural validity

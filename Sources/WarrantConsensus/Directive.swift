@@ -89,11 +89,20 @@ public enum Directive: Hashable, Sendable {
     case broadcastEvidence(Evidence)
 }
 
+/// Where a request came from: a client, whose node forwards it to every peer, or a peer
+/// that already did.
+public enum RequestOrigin: Hashable, Sendable {
+    case client
+    case peer
+}
+
 /// Why the core ignored an input. Refusals are values, not errors.
 public enum Ignored: String, Hashable, Sendable {
     case notAValidator = "not_a_validator"
     case oldHeight = "old_height"
     case futureHeight = "future_height"
+    /// For the next height: kept, and replayed once this validator has applied the current one.
+    case heldForNextHeight = "held_for_next_height"
     case wrongProposer = "wrong_proposer"
     case duplicate
     case equivocation

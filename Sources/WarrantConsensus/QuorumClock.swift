@@ -24,13 +24,28 @@ import WarrantWire
 /// instead of biasing it. Samples are kept against the monotonic clock, so a step of our
 /// own wall clock (a `skew` fault), even while a probe is in flight, moves every sample
 /// at once. A peer *vouches* for our
-/// clock when its whole interval lies within ±`maxClockSkewMs`; the clock is trusted
-/// only while f + 1 validators other than us vouch (at least one of them honest). If our
-/// clock is more than the bound away from every correct clock, no honest peer can vouch,
-/// and f Byzantine ones are too few; if it is correct, the ≥ 2f honest others all
-/// vouch, and Byzantine peers can only withhold their own vouching, not revoke anyone
-/// else's. Blocks this node proposed play no part.
+/// clock when its whole interval lies within ±`maxClockSkewMs / 2`; the clock is trusted
+/// only while f + 1 validators other than us vouch (at least one of them honest). A
+/// correct clock is within `maxClockSkewMs / 2` of true time, so a vouched clock is
+/// within `maxClockSkewMs` of it — the margin rule 3 brings expiry forward by. (Vouching
+/// within the whole bound let a clock 543 ms slow be vouched by an honest peer 427 ms
+/// slow, and allow a session 15 ms after it expired: simulator seed 88.) If our clock is
+/// more than half the bound away from every correct clock, no honest peer can vouch, and
+/// f Byzantine ones are too few; if it is correct, the ≥ 2f honest others all vouch once
+/// their intervals are tight enough, and Byzantine peers can only withhold their own
+/// vouching, not revoke anyone else's. Blocks this node proposed play no part.
+///
+/// **Drift.** A sample says where our clock stood when it was taken; since then our clock
+/// may have run fast or slow. Each sample's interval is widened by `maxDriftPpm` of its
+/// age, so a clock that was just inside the bound and drifts while its samples age (a
+/// node cut off, its readings growing old) stops being vouched for instead of carrying
+/// an old vouching past the bound. Healthy samples are at most a probe interval old, so
+/// the widening costs them a few tens of milliseconds.
 public struct QuorumClock: Sendable {
+    /// The fastest or slowest any clock is assumed to run, in parts per million: 5 %, far
+    /// beyond real oscillators (≈ 100 ppm), and the limit of the simulator's clock-rate faults.
+    public static let maxDriftPpm: UInt64 = 50_000
+
     /// One validator's latest reading that counted as contact.
     public struct Contact: Hashable, Sendable {
         /// Monotonic ms at which the answered probe left.
@@ -156,12 +171,13 @@ public struct QuorumClock: Sendable {
             if recent.count >= needed { sinceQuorum = now.subtractingClamped(recent[needed - 1]) }
         }
         let base = Int64(bitPattern: wallMs &- now)
-        let bound = Int64(clamping: maxClockSkewMs)
+        let bound = Int64(clamping: maxClockSkewMs / 2)
         var vouchers = 0
         var midpoints: [Int64] = []
         for sample in samples.values where now.subtractingClamped(sample.sentAt) <= maxStalenessMs {
             let low = sample.low &- base, high = sample.high &- base
-            if low >= -bound && high <= bound { vouchers += 1 }
+            let drift = Int64(clamping: now.subtractingClamped(sample.sentAt) * Self.maxDriftPpm / 1_000_000)
+            if low &- drift >= -bound && high &+ drift <= bound { vouchers += 1 }
             midpoints.append(-(low / 2 + high / 2))
         }
         midpoints.sort()

@@ -126,7 +126,7 @@ public final class ChildOwner: Sendable {
                     default: break
                     }
                 }
-                try? await request.reply(Array(answer.utf8))
+                try? request.reply(Array(answer.utf8))
             }
         }
     }

@@ -68,7 +68,7 @@ public actor PrincipalService {
             let refusal = ErrorMessage(reason: .notOwner, message: error.message)
             reply = (try? keys.secret(ClusterKeys.coordinatorName)).map { Envelope.seal(refusal, by: $0).encoded } ?? []
         }
-        try? await request.reply(reply)
+        try? request.reply(reply)
     }
 
     func sign(_ bytes: [UInt8]) throws(CoordinatorError) -> [UInt8] {

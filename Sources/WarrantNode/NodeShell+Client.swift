@@ -36,7 +36,7 @@ extension NodeShell {
             // A commit-stream subscriber that missed notices fetches the blocks themselves.
             do {
                 if let bytes = try replica.answer(blocks) {
-                    Task { try? await request.reply(bytes) }
+                    try? request.reply(bytes)
                 } else {
                     answer(request, ErrorMessage(reason: .malformed, message: "no block at height \(blocks.fromHeight) yet (applied: \(replica.ledger.height))", request: opened.hash))
                 }

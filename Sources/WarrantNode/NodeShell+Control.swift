@@ -56,21 +56,21 @@ extension NodeShell {
             let s = status
             return ControlAnswer(ok: true, message: "height \(s.height) round \(s.round) \(s.step), \(s.peersSeen.count) peers seen")
         case .setLinkFaults(let spec):
-            guard let outbox = outboxes[spec.peer] else { return ControlAnswer(ok: false, message: "no peer is named '\(spec.peer)'") }
+            guard let link = links[spec.peer] else { return ControlAnswer(ok: false, message: "no peer is named '\(spec.peer)'") }
             // Decoding refused values out of range; clamped again so that no value can trap here.
             let faults = DirectionFaults(blocked: spec.blocked, dropPerMille: UInt16(min(spec.dropPerMille, 1_000)),
                                          delay: .milliseconds(min(spec.delayMs, LinkFaultSpec.maxDelayMs)),
                                          jitter: .milliseconds(min(spec.jitterMs, LinkFaultSpec.maxDelayMs)))
-            var current = outbox.link.faults
+            var current = link.faults
             switch spec.direction {
             case .inbound: current.inbound = faults
             case .outbound: current.outbound = faults
             case .both: current = LinkFaults(inbound: faults, outbound: faults)
             }
-            outbox.link.setFaults(current)
+            link.setFaults(current)
             return ControlAnswer(ok: true, message: "link faults set for \(spec.peer)")
         case .clearLinkFaults:
-            for outbox in outboxes.values { outbox.link.setFaults(.none) }
+            for link in links.values { link.setFaults(.none) }
             return ControlAnswer(ok: true, message: "every link healed")
         case .setClockOffset(let ms):
             clock.offsetMs = max(-ControlCommand.maxClockOffsetMs, min(ControlCommand.maxClockOffsetMs, ms))

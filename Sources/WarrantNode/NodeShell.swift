@@ -26,7 +26,9 @@ public actor NodeShell {
     /// the last control nonce there itself.
     let database: LedgerStore
     var clock = NodeClock()
-    var outboxes: [String: PeerOutbox] = [:]
+    /// One link per peer. Sends never wait: a message joins the link's send buffer, and
+    /// when that is full it is dropped (rebroadcasts bring what matters).
+    var links: [String: PeerLink] = [:]
     let client: ReplyServer
     let control: ReplyServer
     let commits: Publisher
@@ -98,7 +100,7 @@ public actor NodeShell {
             let endpoint: PeerLink.Endpoint = peer.index > spec.index ? .listen(spec.peerListen[peer.name]!)
                 : .dial(peer.peerListen[name]!)
             let link = try PeerLink(peer: peer.name, endpoint: endpoint, maxMessageBytes: limit)
-            outboxes[peer.name] = PeerOutbox(link: link)
+            links[peer.name] = link
         }
         lastAppliedAt = 0
     }
@@ -118,9 +120,9 @@ public actor NodeShell {
                 try? await Task.sleep(for: .milliseconds(probeEvery))
             }
         })
-        for (peer, outbox) in outboxes {
+        for (peer, link) in links {
             tasks.append(Task { [weak self] in
-                for await bytes in outbox.link.messages { await self?.receive(bytes, from: peer) }
+                for await bytes in link.messages { await self?.receive(bytes, from: peer) }
             })
         }
         tasks.append(Task { [weak self, client] in
@@ -177,19 +179,19 @@ public actor NodeShell {
             switch item {
             case .broadcast(let bytes):
                 guard !byzantine.isHonest else {
-                    for outbox in outboxes.values { outbox.send(bytes) }
+                    for link in links.values { _ = try? link.send(bytes) }
                     continue
                 }
-                let peers = outboxes.keys.sorted()
+                let peers = links.keys.sorted()
                 for (peer, envelopes) in zip(peers, byzantine.broadcast(bytes, peerCount: peers.count, ledger: replica.ledger)) {
-                    for data in envelopes { outboxes[peer]?.send(data) }
+                    for data in envelopes { _ = try? links[peer]?.send(data) }
                 }
             case .send(let key, var bytes):
                 if !byzantine.isHonest { bytes = byzantine.answer(bytes, proberClockMs: clock.wallMs) }
                 if let link, keys.nodes[link] == key {
-                    outboxes[link]?.send(bytes)
+                    _ = try? links[link]?.send(bytes)
                 } else if let peer = keys.nodeName(of: key) {
-                    outboxes[peer]?.send(bytes)
+                    _ = try? links[peer]?.send(bytes)
                 }
             case .schedule(let kind, let height, let round, let after):
                 Task { [weak self] in
@@ -225,7 +227,6 @@ public actor NodeShell {
     }
 
     func answer<B: WireBody>(_ request: IncomingRequest, _ body: B) {
-        let bytes = Envelope.seal(body, by: key).encoded
-        Task { try? await request.reply(bytes) }
+        try? request.reply(Envelope.seal(body, by: key).encoded)
     }
 }

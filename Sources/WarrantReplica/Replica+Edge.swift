@@ -8,6 +8,13 @@ import WarrantWire
 extension Replica {
     /// An envelope from a peer. Bad input is refused with a reason and changes nothing.
     public mutating func receive(_ bytes: [UInt8], now: UInt64, monotonicMs: UInt64) throws(ReplicaError) -> Reception {
+        // Requests are flooded, so most arrive again from every peer: the same bytes as
+        // one already admitted or ordered are dropped before any signature or database
+        // work (identical bytes verify identically).
+        if let kind = Envelope.peekKind(bytes), [.grant, .revoke, .revokeAll, .act].contains(kind) {
+            let id = Blake2b.hash(bytes)
+            if core.pool.contains(id) || core.pool.wasOrdered(id) { return Reception() }
+        }
         let opened: SignedMessage
         do {
             opened = try open(bytes)
@@ -40,7 +47,7 @@ extension Replica {
             // A request our database already holds was committed (perhaps before a
             // restart emptied the core's memory of ordered requests): never again.
             if try storedOutcomeExists(opened.hash) { return Reception(outbound: out) }
-            out += try execute(core.onRequest(id: opened.hash, bytes: bytes, now: now).directives, now: now)
+            out += try execute(core.onRequest(id: opened.hash, bytes: bytes, from: .peer, now: now).directives, now: now)
         case .clockProbe(let probe):
             guard validators.contains(sender) else { return Reception(outbound: out, refusal: "\(sender.short) is not a validator") }
             out.append(answer(probe, from: sender, now: now))
@@ -77,17 +84,21 @@ extension Replica {
 
     // MARK: catch-up
 
-    /// A message from a later height means this replica fell behind: ask the sender for
-    /// the blocks it lacks (at most once per `catchUpIntervalMs` per peer).
+    /// A message showing that the sender decided a block this replica lacks means it fell
+    /// behind: ask the sender for the blocks (at most once per `catchUpIntervalMs` per
+    /// peer). A proposal or vote of the very next height only shows the sender decided
+    /// ours — the core keeps it, and the precommits or the sender's rebroadcast
+    /// certificate will bring our decision without a block request.
     mutating func catchUpIfBehind(_ message: Message, from peer: PublicKey, now: UInt64) -> [Outbound] {
-        let height: UInt64? = switch message {
-        case .proposal(let p): p.height
-        case .prevote(let v): v.height
-        case .precommit(let v): v.height
+        // The last height the sender has decided (a committed block: that block's).
+        let decided: UInt64? = switch message {
+        case .proposal(let p): p.height > 0 ? p.height - 1 : nil
+        case .prevote(let v): v.height > 0 ? v.height - 1 : nil
+        case .precommit(let v): v.height > 0 ? v.height - 1 : nil
         case .committedBlocks(let blocks) where blocks.entries.count == 1: blocks.entries[0].block.height
         default: nil
         }
-        guard let height, height > core.height, validators.contains(peer),
+        guard let decided, decided > core.height, validators.contains(peer),
               mayAskBlocks(from: peer, now: now) else { return [] }
         return [askBlocks(from: peer, now: now)]
     }

@@ -60,7 +60,7 @@ extension SimWorld {
                 }
             case .clockRate:
                 let victim = Int(random.next() % UInt64(options.nodes))
-                let ppm = Int64(between(5_000, 50_000)) * (chance(50) ? 1 : -1)
+                let ppm = Int64(between(5_000, QuorumClock.maxDriftPpm)) * (chance(50) ? 1 : -1)
                 schedule(at: time, .fault(.clockRate(node: victim, ppm: ppm)))
                 schedule(at: min(time + length, faultsEnd), .fault(.clockRate(node: victim, ppm: 0)))
             case .skew:
@@ -113,17 +113,17 @@ extension SimWorld {
             detail = "n\(node) rejoins"
         case .skew(let victim, let requested):
             // Rule 4's clock half holds while every honest peer whose readings a node
-            // still keeps (the last maxStaleness) had a correct clock: the node's own
-            // clock may be wrong, and f Byzantine peers may lie. So one honest clock at a
-            // time goes beyond the bound, and only once any earlier one's readings aged out.
-            let bound = Int64(genesis.parameters.maxClockSkewMs)
+            // still keeps (the last maxStaleness) had a correct clock — within half the
+            // skew bound of true time: the node's own clock may be wrong, and f Byzantine
+            // peers may lie. So one honest clock at a time is incorrect, and only once
+            // any earlier one's readings aged out.
+            let correct = correctClockMs
             var ms = requested
-            if abs(ms) > bound, isHonest(victim),
-               clockFaultyUntil.contains(where: { $0.key != victim && $0.value > now }) {
-                ms = ms > 0 ? bound - 50 : -(bound - 50)
+            if abs(ms) > correct, isHonest(victim), anotherClockIsFaulty(than: victim) {
+                ms = ms > 0 ? correct - 50 : -(correct - 50)
             }
             if isHonest(victim) {
-                if abs(ms) > bound {
+                if abs(ms) > correct {
                     clockFaultyUntil[victim] = UInt64.max
                 } else if clockFaultyUntil[victim] == UInt64.max {
                     clockFaultyUntil[victim] = now + genesis.parameters.maxStalenessMs
@@ -141,7 +141,7 @@ extension SimWorld {
             livenessBound = max(20_000, 3 * roundMs)
             for index in nodes.indices {
                 setClockRate(index, ppm: 0)
-                if abs(nodes[index].skewMs) > Int64(genesis.parameters.maxClockSkewMs) {
+                if abs(nodes[index].skewMs) > correctClockMs {
                     clockFaultyUntil[index] = now + genesis.parameters.maxStalenessMs
                 }
                 nodes[index].skewMs = 0
@@ -155,17 +155,30 @@ extension SimWorld {
 
     /// Sets how fast a node's clock runs (parts per million; 0: true rate). The drift so far
     /// is folded into its offset, so the clock never jumps.
+    /// A drifting clock counts as incorrect from the start (it will leave the bound), and
+    /// stays so after the drift stops while it is off by more than a correct clock may be.
+    /// Like a skew, a drift starts on an honest node only while no other honest clock is
+    /// incorrect.
     mutating func setClockRate(_ index: Int, ppm: Int64) {
+        if ppm != 0, isHonest(index), anotherClockIsFaulty(than: index) { return }
         let current = Int64(localNow(index)) - Int64(now)
         nodes[index].skewMs = current
         nodes[index].ratePpm = ppm
         nodes[index].rateSince = now
         guard isHonest(index) else { return }
-        if ppm != 0 {
+        if ppm != 0 || abs(current) > correctClockMs {
             clockFaultyUntil[index] = UInt64.max
         } else if clockFaultyUntil[index] == UInt64.max {
             clockFaultyUntil[index] = now + genesis.parameters.maxStalenessMs
         }
+    }
+
+    /// How far from true time a correct clock may be: half the skew bound, so that a clock
+    /// a correct peer vouches for is within the whole bound (docs/CONSENSUS.md, Rule 4).
+    var correctClockMs: Int64 { Int64(genesis.parameters.maxClockSkewMs / 2) }
+
+    func anotherClockIsFaulty(than index: Int) -> Bool {
+        clockFaultyUntil.contains { $0.key != index && $0.value > now }
     }
 
     /// The liveness mode, in half the seeds with `liveness-core`: a quorum of honest nodes

@@ -72,11 +72,12 @@ extension LedgerStore {
     /// The outcome of the request with this id, if a stored block holds it (the first
     /// position, if a Byzantine proposer put it in twice).
     public func storedOutcome(of request: Digest) throws(StorageError) -> StoredOutcome? {
+        guard committedIDs.withLock({ $0.mayContain(request) }) else { return nil }
         let row = try read { db in
-            try Row.fetchOne(db, sql: """
+            try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT o.height, o.accepted, o.reason, b.time_ms FROM outcomes o JOIN blocks b USING (height)
                 WHERE o.request = ? ORDER BY o.height, o.position LIMIT 1
-                """, arguments: [request.hex])
+                """), arguments: [request.hex])
         }
         guard let row else { return nil }
         let reasonName = row["reason"] as String?

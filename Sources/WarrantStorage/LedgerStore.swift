@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import WarrantCrypto
 import WarrantLedger
 import WarrantWire
@@ -11,6 +12,10 @@ import WarrantWire
 public final class LedgerStore: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// Every request id the stored blocks carried, as a Bloom filter: most lookups of a
+    /// new request end here. Exact only while this instance is the database's one writer
+    /// (a node's store is).
+    let committedIDs: Mutex<RequestIDFilter>
 
     /// Opens (creating if needed) the database at `path`. `durable` makes every commit
     /// reach the disk before returning (`synchronous = FULL`); without it a commit
@@ -25,6 +30,12 @@ public final class LedgerStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Schema.migrator().migrate(pool)
+            var filter = RequestIDFilter()
+            try pool.read { db in
+                let ids = try String.fetchCursor(db, sql: "SELECT request FROM outcomes")
+                while let hex = try ids.next() { filter.insert(try Digest(hex: hex)) }
+            }
+            committedIDs = Mutex(filter)
         } catch {
             throw StorageError(.io, "\(path): \(error)")
         }
@@ -72,6 +83,9 @@ public final class LedgerStore: Sendable {
                     sql: "INSERT INTO applied (height, state_hash, ordinal, accepted, rejected) VALUES (?, ?, ?, ?, ?)",
                     arguments: [int(block.height), outcome.stateHash.hex, int(outcome.changes.ordinal), accepted,
                                 outcome.outcomes.count - accepted])
+                committedIDs.withLock { filter in
+                    for request in block.requests { filter.insert(request.id) }
+                }
                 for (position, (request, result)) in zip(block.requests, outcome.outcomes).enumerated() {
                     try db.cachedStatement(sql: "INSERT INTO outcomes (height, position, request, kind, signer, accepted, reason) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
                         arguments: [int(block.height), position, request.id.hex, request.kindName, request.signer.hex,

@@ -42,9 +42,11 @@ public final class PeerLink: Sendable {
 
     /// `inboundBuffer` bounds messages received but not yet consumed; past it the
     /// oldest are kept and new ones dropped (and counted).
-    public init(peer: String, endpoint: Endpoint, maxMessageBytes: Int, inboundBuffer: Int = 10_000) throws(TransportError) {
+    public init(peer: String, endpoint: Endpoint, maxMessageBytes: Int, inboundBuffer: Int = 10_000,
+                sendBuffer: Int32 = 1_024) throws(TransportError) {
         self.peer = peer
         (socket, self.address) = try Socket.open(.pair, maxMessageBytes: maxMessageBytes) { s throws(TransportError) in
+            try s.setSendBuffer(sendBuffer)
             switch endpoint {
             case .listen(let address): return try s.listen(address)
             case .dial(let address):
@@ -79,10 +81,12 @@ public final class PeerLink: Sendable {
 
     public var counters: LinkCounters { state.withLock { $0.counters } }
 
-    /// Sends one message through the outbound filter. A failed socket send (no peer
-    /// within `timeout`, link closed) throws; the caller decides whether to retry.
+    /// Sends one message through the outbound filter, without waiting: it joins the
+    /// socket's send buffer (`sendBuffer` messages; pair1 keeps them until the peer is
+    /// connected). A full buffer throws `.bufferFull` — the peer is gone or not keeping
+    /// up, and the protocol's rebroadcasts bring anything that mattered.
     @discardableResult
-    public func send(_ bytes: [UInt8], timeout: Duration = .seconds(1)) async throws(TransportError) -> SendOutcome {
+    public func send(_ bytes: [UInt8]) throws(TransportError) -> SendOutcome {
         let decision = state.withLock { state in
             let decision = state.faults.outbound.decide(using: &state.random)
             switch decision {
@@ -99,7 +103,7 @@ public final class PeerLink: Sendable {
             Task { [socket, state] in
                 try? await Task.sleep(for: after)
                 do {
-                    try await socket.send(bytes, timeout: timeout)
+                    try socket.sendNow(bytes)
                     state.withLock { $0.counters.sent += 1 }
                 } catch {
                     state.withLock { $0.counters.sendFailures += 1 }
@@ -108,7 +112,7 @@ public final class PeerLink: Sendable {
             return .delayed(after)
         case .deliver:
             do {
-                try await socket.send(bytes, timeout: timeout)
+                try socket.sendNow(bytes)
             } catch {
                 state.withLock { $0.counters.sendFailures += 1 }
                 throw TransportError(error.code, "to peer \(peer) at \(address): \(error.message)")
@@ -120,14 +124,24 @@ public final class PeerLink: Sendable {
 
     private static func receiveLoop(socket: Socket, continuation: AsyncStream<[UInt8]>.Continuation, state: Shared) async {
         guard let io = try? AsyncIO() else { return }
+        var ready: [UInt8]?
+        var drained = 0
         while !Task.isCancelled {
             let bytes: [UInt8]
-            do {
-                bytes = try await socket.receive(io: io)
-            } catch {
-                if socket.isClosed || error.code == .closed || error.code == .cancelled { break }
-                continue
+            if let next = ready {
+                bytes = next
+            } else {
+                do {
+                    bytes = try await socket.receive(io: io)
+                } catch {
+                    if socket.isClosed || error.code == .closed || error.code == .cancelled { break }
+                    continue
+                }
             }
+            // Whatever else has arrived is taken without suspending again — up to a bound,
+            // so that a flooding peer cannot hold a thread of the cooperative pool.
+            drained = ready == nil ? 0 : drained + 1
+            ready = drained < 64 ? socket.receiveNow() : nil
             let decision = state.withLock { state in
                 state.counters.received += 1
                 let decision = state.faults.inbound.decide(using: &state.random)

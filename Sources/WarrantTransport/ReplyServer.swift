@@ -80,15 +80,23 @@ public final class IncomingRequest: Sendable {
         }
     }
 
-    /// Sends the answer. A second call throws `.alreadyReplied`.
-    public func reply(_ bytes: [UInt8], timeout: Duration = .seconds(5)) async throws(TransportError) {
+    /// Sends the answer without waiting for it to leave: the context and the in-flight
+    /// slot are freed when the send completes (or fails, or times out: the client then
+    /// times out too). A second call throws `.alreadyReplied`.
+    public func reply(_ bytes: [UInt8], timeout: Duration = .seconds(5)) throws(TransportError) {
         if answered.exchange(true, ordering: .acquiringAndReleasing) {
             throw TransportError(.alreadyReplied, "this request was already answered")
         }
-        defer {
+        let context = context, release = release
+        do {
+            try context.sendDetached(bytes, timeout: timeout) {
+                context.close()
+                release()
+            }
+        } catch {
             context.close()
             release()
+            throw error
         }
-        try await context.send(bytes, timeout: timeout)
     }
 }

@@ -92,6 +92,30 @@ final class Socket: Sendable {
             nng_recv_aio(handle, $0)
         }
     }
+
+    /// Hands the message to the socket's send buffer without waiting: no task, no thread
+    /// switch on the caller's side. A full buffer throws `.bufferFull`.
+    func sendNow(_ bytes: [UInt8]) throws(TransportError) {
+        let msg = try NNGMessage.make(bytes)
+        let rv = nng_sendmsg(handle, msg, Int32(NNG_FLAG_NONBLOCK))
+        if rv != 0 {
+            nng_msg_free(msg)
+            throw TransportError(nng: rv, "sending on \(kind.rawValue)")
+        }
+    }
+
+    /// A message already waiting in the socket's receive queue, or nil when none is (never
+    /// waits). Draining what arrived together costs one wake-up for the lot.
+    func receiveNow() -> [UInt8]? {
+        var msg: OpaquePointer?
+        guard nng_recvmsg(handle, &msg, Int32(NNG_FLAG_NONBLOCK)) == 0, let msg else { return nil }
+        return NNGMessage.take(msg)
+    }
+
+    /// How many messages may wait to be sent (pair1 queues them even before a peer connects).
+    func setSendBuffer(_ messages: Int32) throws(TransportError) {
+        try check(nng_socket_set_int(handle, NNG_OPT_SENDBUF, messages), "setting the send buffer")
+    }
 }
 
 /// An nng context: an independent request/reply state machine on a req or rep socket,
@@ -115,6 +139,11 @@ final class Context: Sendable {
 
     func send(_ bytes: [UInt8], timeout: Duration?, io: AsyncIO? = nil) async throws(TransportError) {
         try await sendMessage(bytes, on: try io.orNew(), timeout: timeout, what: "sending") { nng_ctx_send(handle, $0) }
+    }
+
+    /// Starts a send nobody waits for; `done` runs on nng's thread when it completes or fails.
+    func sendDetached(_ bytes: [UInt8], timeout: Duration, done: @escaping @Sendable () -> Void) throws(TransportError) {
+        try DetachedSend.start(bytes, timeout: timeout, done: done) { nng_ctx_send(handle, $0) }
     }
 
     func receive(timeout: Duration?, io: AsyncIO? = nil) async throws(TransportError) -> [UInt8] {

@@ -19,6 +19,8 @@ public enum TransportErrorCode: String, ErrorCode {
     case messageTooLarge = "message_too_large"
     /// The request was already answered.
     case alreadyReplied = "already_replied"
+    /// A send that may not wait found the socket's send buffer full.
+    case bufferFull = "buffer_full"
     /// Any other nng error; the message carries nng's text.
     case other
 }
@@ -37,6 +39,7 @@ extension WarrantError where Code == TransportErrorCode {
         case NNG_EADDRINVAL.rawValue: self.init(.invalidAddress, "\(context): \(text)")
         case NNG_ECONNREFUSED.rawValue: self.init(.connectionRefused, "\(context): \(text)")
         case NNG_EMSGSIZE.rawValue: self.init(.messageTooLarge, "\(context): \(text)")
+        case NNG_EAGAIN.rawValue: self.init(.bufferFull, "\(context): \(text)")
         default: self.init(.other, "\(context): \(text) (nng error \(rv))")
         }
     }

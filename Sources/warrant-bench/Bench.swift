@@ -124,11 +124,7 @@ struct Bench {
         let server = try ReplyServer(listening: "tcp://127.0.0.1:0", maxMessageBytes: 64 * 1024, receivers: 16)
         defer { server.close() }
         let echo = Task {
-            await withDiscardingTaskGroup { group in
-                for await request in server.requests {
-                    group.addTask { try? await request.reply(request.bytes) }
-                }
-            }
+            for await request in server.requests { try? request.reply(request.bytes) }
         }
         defer { echo.cancel() }
         let payload = [UInt8](repeating: 7, count: 200)

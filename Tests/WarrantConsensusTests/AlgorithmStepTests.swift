@@ -9,7 +9,7 @@ import WarrantWire
 @Suite struct AlgorithmStepTests {
     enum Input {
         case start
-        case request(String)
+        case request(String, from: RequestOrigin = .client)
         /// `arrival`: ms after `now` (negative: before) at which the proposal arrives;
         /// every block is dated `now + 1`.
         case proposal(round: UInt64, validRound: Int64 = -1, from: Int, valid: Bool = true, value: String = "v", arrival: Int64 = 0)
@@ -71,9 +71,9 @@ import WarrantWire
             switch step.input {
             case .start:
                 directives = cluster.nodes[me].core.onStart(now: now)
-            case .request(let text):
+            case .request(let text, let origin):
                 let bytes = Array(text.utf8)
-                let reaction = cluster.nodes[me].core.onRequest(id: Blake2b.hash(bytes), bytes: bytes, now: now)
+                let reaction = cluster.nodes[me].core.onRequest(id: Blake2b.hash(bytes), bytes: bytes, from: origin, now: now)
                 directives = reaction.directives
                 if case .ignored(let why) = reaction { ignored = why }
             case .proposal(let round, let validRound, let from, let valid, let value, let arrival):
@@ -341,7 +341,11 @@ import WarrantWire
             Step(line: "the same offense again", input: .vote(.prevote, round: 0, value: "z", from: 3), directives: [],
                  state: "r0 propose L-1 V-1"),
             Step(line: "", input: .request("r"), directives: ["forward"], state: "r0 propose L-1 V-1"),
-            Step(line: "duplicate request", input: .request("r"), directives: ["ignored duplicate"], state: "r0 propose L-1 V-1"),
+            // A client's resend is forwarded again (it is how a lost forward recovers) …
+            Step(line: "client resends", input: .request("r"), directives: ["forward"], state: "r0 propose L-1 V-1"),
+            // … a peer's copy is not, and a forwarded request is never forwarded further.
+            Step(line: "duplicate from a peer", input: .request("r", from: .peer), directives: ["ignored duplicate"], state: "r0 propose L-1 V-1"),
+            Step(line: "new from a peer", input: .request("s", from: .peer), directives: [], state: "r0 propose L-1 V-1"),
         ])
         #expect(cluster.nodes[0].core.pendingEvidence.count == 1)
     }

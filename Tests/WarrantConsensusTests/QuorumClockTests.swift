@@ -73,7 +73,8 @@ import WarrantWire
 
     @Test func correctClocksOnSlowLinksAreVouchedFor() {
         var c = clock()
-        // 120 ms each way against a 300 ms bound: the interval is [−120, +120].
+        // 120 ms each way against a 300 ms bound, vouched within ±150: the interval is
+        // [−120, +120], widened by 5 % of its 300 ms age.
         exchange(&c, at: 100, peers: [1, 2, 3], delay: 120)
         let verdict = c.verdict(monotonicMs: 400, wallMs: wall0 + 400)
         #expect(verdict.clockVouched && verdict.vouchers == 3)
@@ -86,6 +87,30 @@ import WarrantWire
         let verdict = c.verdict(monotonicMs: 200, wallMs: wall0 + 200 - 1_500)
         #expect(!verdict.clockVouched && verdict.vouchers == 0)
         #expect(verdict.clockOffsetMs == -1_500)
+    }
+
+    /// A peer vouches within half the bound: correct clocks are within half of it of true
+    /// time, so a vouched clock is within the whole bound — what rule 3's margin assumes.
+    /// (Vouching within the whole bound let an honest peer 427 ms slow vouch for a clock
+    /// 543 ms slow, with a 500 ms bound: simulator seed 88, an allow 15 ms after expiry.)
+    @Test func peersVouchOnlyWithinHalfTheBound() {
+        var c = clock()
+        exchange(&c, at: 100, peers: [1, 2, 3])
+        #expect(c.verdict(monotonicMs: 200, wallMs: wall0 + 200 - 120).clockVouched)
+        let within = c.verdict(monotonicMs: 200, wallMs: wall0 + 200 - 200)
+        #expect(!within.clockVouched && within.vouchers == 0 && within.clockOffsetMs == -200)
+    }
+
+    /// A sample's interval widens by `maxDriftPpm` of its age: a clock that drifts while
+    /// its samples grow old (a node cut off) stops being vouched for before its samples
+    /// expire, instead of carrying an old vouching past the bound.
+    @Test func oldSamplesWidenByTheDriftBound() {
+        var c = clock()
+        exchange(&c, at: 100, peers: [1, 2, 3])
+        // 100 ms off and 0.5 s later: [−110, −90] widened by 25 ms fits ±150.
+        #expect(c.verdict(monotonicMs: 600, wallMs: wall0 + 600 - 100).clockVouched)
+        // The same readings 1.5 s old are widened by 75 ms: −185 is outside.
+        #expect(!c.verdict(monotonicMs: 1_600, wallMs: wall0 + 1_600 - 100).clockVouched)
     }
 
     @Test func fByzantineVouchersAreNotEnough() {

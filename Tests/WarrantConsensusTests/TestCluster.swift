@@ -107,8 +107,13 @@ struct TestCluster {
         }
     }
 
+    /// Carries out directives in order. What `onApplied` answers runs after the rest of
+    /// the batch, as a node's replica queues it: the record `commit` persists right after
+    /// `.decide` must not overwrite one written by what applying the block led to.
     mutating func run(_ node: Int, _ directives: [Directive]) {
         let mark = nodes[node].silent ? " (withheld)" : ""
+        var afterApplying: [Directive] = []
+        defer { if !afterApplying.isEmpty { run(node, afterApplying) } }
         for directive in directives {
             switch directive {
             case .persist(let record):
@@ -135,7 +140,7 @@ struct TestCluster {
                 nodes[node].decided[block.height] = certificate.block
                 log.append("\(name(node)) decides h\(block.height) r\(certificate.round) \(Self.short(certificate.block)) with \(certificate.signatures.count) precommits\(block.evidence.isEmpty ? "" : ", committing \(block.evidence.count) evidence")")
                 nodes[node].stateHash = Blake2b.hash(nodes[node].stateHash.bytes + certificate.block.bytes)
-                run(node, nodes[node].core.onApplied(height: block.height, stateHash: nodes[node].stateHash, now: now))
+                afterApplying += nodes[node].core.onApplied(height: block.height, stateHash: nodes[node].stateHash, now: now)
             case .forwardRequest(let bytes):
                 send(from: node, .request(Blake2b.hash(bytes), bytes))
             case .broadcastEvidence(let evidence):
@@ -176,7 +181,7 @@ struct TestCluster {
         case .evidence(let evidence):
             run(to, nodes[to].core.onEvidence(evidence, now: now), context: "evidence")
         case .request(let id, let bytes):
-            run(to, nodes[to].core.onRequest(id: id, bytes: bytes, now: now), context: "request")
+            run(to, nodes[to].core.onRequest(id: id, bytes: bytes, from: .peer, now: now), context: "request")
         case .committed(let block, let certificate):
             run(to, nodes[to].core.onCommittedBlock(block, certificate: certificate, now: now), context: "certificate")
         }

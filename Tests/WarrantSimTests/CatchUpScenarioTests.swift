@@ -42,12 +42,12 @@ import WarrantTestSupport
         let script = [ScriptedFault(atMs: 1_000, .partition([2])), ScriptedFault(atMs: 30_000, .heal)]
         let options = SimulationOptions(nodes: 4, byzantine: 1, behaviours: [.forge], heights: 80, script: script)
         var refusedIn: UInt64?
-        for seed in UInt64(1)...12 where refusedIn == nil {
+        for seed in UInt64(1)...40 where refusedIn == nil {
             let result = await simulate(seed, options)
             #expect(result.violations.isEmpty, "seed \(seed): \(result.violations.prefix(3))")
             #expect(result.minHonestHeight >= 80, "seed \(seed)")
             if result.forgeriesRefused > 0 { refusedIn = seed }
         }
-        #expect(refusedIn != nil, "no seed in 1...12 had the Byzantine peer serve a forgery that was refused")
+        #expect(refusedIn != nil, "no seed in 1...40 had the Byzantine peer serve a forgery that was refused")
     }
 }

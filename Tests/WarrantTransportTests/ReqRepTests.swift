@@ -10,7 +10,7 @@ import WarrantTransport
     static func echo(_ server: ReplyServer) -> Task<Void, Never> {
         Task {
             for await request in server.requests {
-                try? await request.reply(Array("re:".utf8) + request.bytes)
+                try? request.reply(Array("re:".utf8) + request.bytes)
             }
         }
     }
@@ -51,7 +51,7 @@ import WarrantTransport
             var order: [String] = []
             for request in pending.reversed() {
                 order.append(String(decoding: request.bytes, as: UTF8.self))
-                try? await request.reply(Array("answer to ".utf8) + request.bytes)
+                try? request.reply(Array("answer to ".utf8) + request.bytes)
             }
             return order
         }
@@ -135,7 +135,7 @@ import WarrantTransport
             var sizes: [Int] = []
             for await request in server.requests {
                 sizes.append(request.bytes.count)
-                try? await request.reply([0])
+                try? request.reply([0])
                 if request.bytes.count == 10 { break }
             }
             return sizes
@@ -157,9 +157,9 @@ import WarrantTransport
         async let answer = client.request([1], timeout: patience)
         var iterator = server.requests.makeAsyncIterator()
         let request = try #require(await iterator.next())
-        try await request.reply([2])
-        await #expect(throws: TransportError(.alreadyReplied, "this request was already answered")) {
-            try await request.reply([3])
+        try request.reply([2])
+        #expect(throws: TransportError(.alreadyReplied, "this request was already answered")) {
+            try request.reply([3])
         }
         #expect(try await answer == [2])
     }
