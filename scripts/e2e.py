@@ -16,6 +16,9 @@ code), checks that:
     refused too_large;
   - under a burst of requests, a node's commit stream delivers heights in order;
   - `check` exits 0 on allow and 1 on deny;
+  - every node serves Prometheus metrics (cluster.json names the URL) that count what
+    happened: requests by kind and outcome, checks by answer and reason, invalid
+    messages, verify and SQLite time, commit latency, staleness and clock offset;
   - the fault scripts refuse unknown nodes and absent clusters; with one node killed by
     scripts/kill.sh the other three keep committing; a restart that fails (its port taken)
     is reported as a failure; restarted by scripts/restart.sh, it catches up to the same
@@ -178,6 +181,51 @@ request_timeout_ms = 8000
         if kind != "result" or body[0][1] or REASONS.get(body[0].get(2)) != "revoked":
             fail(f"act after revoke: {kind} {body}")
         ok("act after revoke: rejected revoked")
+
+        # Every node serves Prometheus text; what happened above shows in it.
+        def scrape(node):
+            import urllib.request
+            with urllib.request.urlopen(nodes[node]["metrics"], timeout=10) as response:
+                if response.status != 200 or not response.headers["Content-Type"].startswith("text/plain"):
+                    fail(f"{node} metrics: HTTP {response.status} {response.headers['Content-Type']}")
+                values = {}
+                for line in response.read().decode().splitlines():
+                    if line and not line.startswith("#"):
+                        name, _, value = line.rpartition(" ")
+                        values[name] = float(value)
+                return values
+
+        def value(metrics, name, **labels):
+            wanted = name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}" if labels else "")
+            return metrics.get(wanted, 0.0)
+
+        scraped = {node: scrape(node) for node in sorted(nodes)}
+        m1, m2 = scraped["n1"], scraped["n2"]
+        height = statuses()["n2"]["height"]
+        expectations = [
+            ("every node's height", all(value(m, "warrant_height") >= 1 for m in scraped.values())),
+            ("height", value(m2, "warrant_height") >= height - 1),
+            ("commits", value(m2, "warrant_commits_total") >= height - 1),
+            ("accepted grants", value(m2, "warrant_requests_total", kind="grant", outcome="accepted") >= 1),
+            ("acts rejected as revoked", value(m2, "warrant_requests_total", kind="act", outcome="revoked") >= 1),
+            ("allowed checks", value(m2, "warrant_checks_total", answer="allow", reason="none") >= 1),
+            ("checks denied as revoked", value(m2, "warrant_checks_total", answer="deny", reason="revoked") >= 1),
+            ("garbage", value(m2, "warrant_invalid_messages_total", source="client", reason="malformed") >= 1),
+            ("bad signature", value(m2, "warrant_invalid_messages_total", source="client", reason="bad_signature") >= 1),
+            ("oversize", value(m2, "warrant_invalid_messages_total", source="client", reason="too_large") >= 1),
+            ("prevotes in", value(m2, "warrant_peer_messages_total", kind="prevote", direction="in") >= 1),
+            ("verify time", value(m2, "warrant_signature_verify_seconds_total") > 0),
+            ("SQLite block commit time", value(m2, "warrant_sqlite_commit_seconds_total", kind="block") > 0),
+            ("commit latency histogram", value(m1, "warrant_commit_latency_seconds_count") >= 1),
+            ("staleness", "warrant_since_quorum_seconds" in m2 and "warrant_fresh" in m2),
+            ("clock offset", "warrant_clock_offset_seconds" in m2 and value(m2, "warrant_clock_vouched") == 1),
+            ("links", value(m2, "warrant_link_messages_total", peer="n0", counter="received") >= 1),
+            ("round", "warrant_round" in m2),
+        ]
+        missing = [what for what, holds in expectations if not holds]
+        if missing:
+            fail(f"metrics of n1/n2 lack or contradict: {missing}")
+        ok(f"GET /metrics on every node: {len(m2)} series; height, requests by kind and outcome, checks by answer and reason, invalid messages, verify and SQLite time, latency, staleness, clock")
 
         # Control values out of range: a typed error, and the node keeps serving.
         coordinator_key = secret_key(info["coordinator_key"])

@@ -13,8 +13,12 @@ public struct ClusterFile: Codable, Sendable {
         public var commits: String
         public var control: String
         public var data: String
+        /// The node's Prometheus endpoint (`http://HOST:PORT/metrics`); absent when off.
+        public var metrics: String?
 
-        public init(name: String, pid: Int32, client: String, peer: String, commits: String, control: String, data: String) {
+        public init(name: String, pid: Int32, client: String, peer: String, commits: String, control: String, data: String,
+                    metrics: String? = nil) {
+            self.metrics = metrics
             self.name = name
             self.pid = pid
             self.client = client

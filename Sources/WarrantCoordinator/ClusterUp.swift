@@ -41,7 +41,7 @@ public enum ClusterUp {
         let owner = try ChildOwner(directory: root, children: children, restart: launched.restart)
         say("cluster '\(launched.topology.cluster.name)' is up; cluster file \(ClusterFile.path(in: dir))")
         for node in file.nodes {
-            say("  \(node.name)  pid \(node.pid)  client \(node.client)  commits \(node.commits)  control \(node.control)")
+            say("  \(node.name)  pid \(node.pid)  client \(node.client)  commits \(node.commits)  control \(node.control)\(node.metrics.map { "  metrics \($0)" } ?? "")")
         }
         for agent in file.agents { say("  agent \(agent.name)  pid \(agent.pid)  history \(root)/agents/\(agent.name)/history.jsonl") }
         say("ready: try warrant-coordinator status --dir \(dir)")

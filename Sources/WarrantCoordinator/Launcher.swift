@@ -51,6 +51,7 @@ public func launch(topology path: String, into dir: String, logLevel: String, ch
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let spec = topology.node(named: name)
         let bugs = (spec?.sabotage.flatMap { ["--sabotage", $0.rawValue] } ?? []) + (spec?.byzantine.flatMap { ["--byzantine", $0.rawValue] } ?? [])
+            + (spec?.metricsPort.map { ["--metrics-port", "\($0)"] } ?? [])
         return try children.start(name, executable: nodeBinary,
                                   arguments: ["--topology", topologyPath, "--id", name, "--data", data, "--keys", keys,
                                               "--watchdog-fd", "0", "--log-level", logLevel] + bugs,
@@ -62,7 +63,8 @@ public func launch(topology path: String, into dir: String, logLevel: String, ch
         let pid = try start(node.name)
         nodes.append(ClusterFile.Node(name: node.name, pid: pid, client: node.client,
                                       peer: node.peerListen.values.sorted().first ?? node.client, commits: node.commits,
-                                      control: node.control, data: data))
+                                      control: node.control, data: data,
+                                      metrics: node.metricsPort.map { "http://\(topology.cluster.hostForURL):\($0)/metrics" }))
     }
     let file = ClusterFile(nodes: nodes, agents: [], coordinatorKey: "\(keys)/\(ClusterKeys.coordinatorName).key",
                            topology: topologyPath, keys: keys)

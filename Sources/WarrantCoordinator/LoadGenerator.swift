@@ -19,16 +19,20 @@ public struct LoadOptions: Sendable {
     public var mix: (grants: Int, acts: Int, checks: Int) = (1, 4, 5)
     /// Revokes timed from send until every node denies.
     public var revokes = 1_000
+    /// Sessions in the expiry storm (0: none).
+    public var storm = 0
+    /// Checks per message: 1 sends `check`, more send a `check-batch` of that many.
+    public var batch = 1
 
     public init() {}
 
     /// Options as `bench` names them; the error says which is wrong.
-    public init(durationS: Double, rate: Double?, clients: Int, mix: String, revokes: Int) throws(CoordinatorError) {
+    public init(durationS: Double, rate: Double?, clients: Int, mix: String, revokes: Int, storm: Int = 0, batch: Int = 1) throws(CoordinatorError) {
         guard let weights = Self.mix(mix) else { throw CoordinatorError(.badInput, "--mix '\(mix)' is not grants:acts:checks (e.g. 1:4:5)") }
-        guard durationS > 0, (rate ?? 1) > 0, clients > 0, revokes >= 0 else {
-            throw CoordinatorError(.badInput, "--duration, --rate and --clients must be positive, --revokes not negative")
+        guard durationS > 0, (rate ?? 1) > 0, clients > 0, revokes >= 0, storm >= 0, (1...CheckBatch.maxChecks).contains(batch) else {
+            throw CoordinatorError(.badInput, "--duration, --rate and --clients must be positive, --revokes and --storm not negative, --batch within 1…\(CheckBatch.maxChecks)")
         }
-        (self.durationS, self.rate, self.clients, self.mix, self.revokes) = (durationS, rate, clients, weights, revokes)
+        (self.durationS, self.rate, self.clients, self.mix, self.revokes, self.storm, self.batch) = (durationS, rate, clients, weights, revokes, storm, batch)
     }
 
     /// Parses `grants:acts:checks`, e.g. `1:4:5`.
@@ -48,6 +52,8 @@ public struct LoadReport: Codable, Sendable {
 
     public var nodes: Int
     public var clients: Int
+    /// Checks per message (1: single checks; more: check-batches).
+    public var checks_per_message: Int?
     public var duration_s: Double
     public var offered_per_s: Double?
     public var grants_per_s: Double
@@ -63,26 +69,36 @@ public struct LoadReport: Codable, Sendable {
     public var check_latency_ms: Percentiles
     public var revoke_to_denied_ms: Percentiles
     public var cpu_seconds_per_1000_commits: Double?
+    /// This process's own CPU over the timed phase (the load generator shares the machine).
+    public var load_generator_cpu_seconds_per_1000_commits: Double?
     public var verify_per_s_per_core: Double
     /// cores × verify rate ÷ n: every node verifies every request once.
     public var ceiling_per_s: Double
     public var fraction_of_ceiling: Double
+    /// The expiry storm, when one was asked for (`--storm N`).
+    public var storm: StormReport?
 
     public var table: String {
         func row(_ name: String, _ p: Percentiles) -> String {
             name.padding(toLength: 28, withPad: " ", startingAt: 0)
                 + String(format: "p50 %7.2f  p90 %7.2f  p99 %7.2f  p99.9 %7.2f  max %8.2f ms  (%d)", p.p50, p.p90, p.p99, p.p999, p.max, p.count)
         }
-        return [
+        return ([
             String(format: "offered %@ over %.0f s, %d clients, %d nodes", offered_per_s.map { String(format: "%.0f/s", $0) } ?? "as fast as answered (closed loop)", duration_s, clients, nodes),
-            String(format: "committed: grants %.0f/s, acts %.0f/s; checks %.0f/s; %d rejected, %d errors", grants_per_s, acts_per_s, checks_per_s, rejected, errors),
+            String(format: "committed: grants %.0f/s, acts %.0f/s; checks %.0f/s (%.0f per node%@); %d rejected, %d errors", grants_per_s, acts_per_s,
+                   checks_per_s, checks_per_s / Double(max(1, nodes)), (checks_per_message ?? 1) > 1 ? ", \(checks_per_message!) per check-batch" : "", rejected, errors),
             String(format: "blocks: %.0f/s, %.1f committed requests per block", blocks_per_s, requests_per_block),
             row("commit latency", commit_latency_ms),
             row("check latency", check_latency_ms),
             row("revoke → denied everywhere", revoke_to_denied_ms),
             String(format: "verify %.0f/s per core → ceiling %.0f requests/s for n = %d; reached %.1f %%", verify_per_s_per_core, ceiling_per_s, nodes, fraction_of_ceiling * 100),
-            cpu_seconds_per_1000_commits.map { String(format: "node CPU: %.2f s per 1,000 commits", $0) } ?? "node CPU: not measured",
-        ].joined(separator: "\n")
+            (cpu_seconds_per_1000_commits.map { String(format: "node CPU: %.2f s per 1,000 commits", $0) } ?? "node CPU: not measured")
+                + (load_generator_cpu_seconds_per_1000_commits.map { String(format: " (load generator: %.2f s)", $0) } ?? ""),
+        ] + (storm.map { s in [
+            String(format: "expiry storm: %d sessions expiring within 1 s (granted in %.0f s%@): %d checks near expiry, %d allows after it, latest allow %@",
+                   s.sessions, s.granting_s, s.planned_late ? ", late" : "", s.checks, s.allows_after_expiry,
+                   s.overshoot_ms.map { String(format: "%+.0f ms from expiry", $0) } ?? "none seen"),
+        ] } ?? [])).joined(separator: "\n")
     }
 }
 
@@ -93,6 +109,8 @@ public enum LoadGenerator {
         let kind: Kind
         let bytes: [UInt8]
         let node: Int
+        /// Checks the message carries (a check-batch carries several).
+        var checks = 1
     }
 
     /// Latency histograms and counters, shared by the client tasks.
@@ -104,12 +122,12 @@ public enum LoadGenerator {
         }
         let state = Mutex(State())
 
-        func record(_ kind: Kind, micros: UInt64, answer: Message?) {
+        func record(_ kind: Kind, micros: UInt64, answer: Message?, checks: Int = 1) {
             state.withLock { s in
                 switch (kind, answer) {
                 case (_, nil), (_, .error?): s.errors += 1
                 case (.check, _):
-                    s.checks += 1
+                    s.checks += checks
                     _ = s.check.record(micros)
                 case (_, .result(let result)?):
                     if kind == .grant { s.grants += 1 } else { s.acts += 1 }
@@ -130,12 +148,12 @@ public enum LoadGenerator {
         let clients = try cluster.clients.map { try RequestClient(dialing: $0.address, maxMessageBytes: 8 << 20) }
         defer { clients.forEach { $0.close() } }
         let recorder = Recorder()
-        let cpuBefore = nodePids.map(cpuSeconds)
+        let cpuBefore = nodePids.map(cpuSeconds), ownBefore = cpuSeconds(getpid())
         let heightBefore = await cluster.statuses().first?.status?.height ?? 0
         let started = ContinuousClock.now
         try await runTimed(plan: plan, options: options, clients: clients, recorder: recorder, started: started)
         let elapsed = seconds(ContinuousClock.now - started)
-        let cpuAfter = nodePids.map(cpuSeconds)
+        let cpuAfter = nodePids.map(cpuSeconds), ownAfter = cpuSeconds(getpid())
         let heightAfter = await cluster.statuses().first?.status?.height ?? heightBefore
         let blocks = Double(max(heightAfter, heightBefore) - heightBefore)
         say("timed phase done in \(String(format: "%.1f", elapsed)) s; revoking \(options.revokes) sessions")
@@ -149,14 +167,17 @@ public enum LoadGenerator {
         let ceiling = cores * verify / n
         let requestsPerS = Double(commits + snapshot.checks) / elapsed
         return LoadReport(
-            nodes: cluster.clients.count, clients: options.clients, duration_s: elapsed, offered_per_s: options.rate,
+            nodes: cluster.clients.count, clients: options.clients, checks_per_message: options.batch, duration_s: elapsed, offered_per_s: options.rate,
             grants_per_s: Double(snapshot.grants) / elapsed, acts_per_s: Double(snapshot.acts) / elapsed,
             checks_per_s: Double(snapshot.checks) / elapsed, rejected: snapshot.rejected, errors: snapshot.errors,
             blocks_per_s: blocks / elapsed, requests_per_block: blocks > 0 ? Double(commits) / blocks : 0,
             commit_latency_ms: percentiles(snapshot.commit), check_latency_ms: percentiles(snapshot.check),
             revoke_to_denied_ms: percentiles(revokes),
             cpu_seconds_per_1000_commits: commits > 0 && !nodePids.isEmpty ? cpu / Double(commits) * 1_000 : nil,
-            verify_per_s_per_core: verify, ceiling_per_s: ceiling, fraction_of_ceiling: ceiling > 0 ? requestsPerS / ceiling : 0)
+            load_generator_cpu_seconds_per_1000_commits: commits > 0 ? ownBefore.flatMap { b in ownAfter.map { ($0 - b) / Double(commits) * 1_000 } } : nil,
+            verify_per_s_per_core: verify, ceiling_per_s: ceiling, fraction_of_ceiling: ceiling > 0 ? requestsPerS / ceiling : 0,
+            storm: options.storm > 0 ? try await Storm.run(setup: setup, cluster: cluster, count: options.storm,
+                                                           grantRate: max(1, Double(snapshot.grants) / elapsed), say: say) : nil)
     }
 
     /// Open loop: request i goes at `started + i / rate`, from client task i mod clients;
@@ -195,7 +216,7 @@ public enum LoadGenerator {
         let answer = try? await clients[request.node].request(request.bytes, timeout: .seconds(30))
         let message = answer.flatMap { try? SignedMessage(opening: $0, limits: WireLimits(maxMessageBytes: 8 << 20)).message }
         let micros = UInt64(max(0, seconds(ContinuousClock.now - scheduled) * 1_000_000))
-        recorder.record(request.kind, micros: micros, answer: message)
+        recorder.record(request.kind, micros: micros, answer: message, checks: request.checks)
     }
 
     static func percentiles(_ h: Histogram<UInt64>) -> LoadReport.Percentiles {

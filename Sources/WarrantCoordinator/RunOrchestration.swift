@@ -36,6 +36,8 @@ public enum RunOrchestration {
         say("run: \(topology.cluster.name), \(topology.nodes.count) nodes, \(topology.agents.count) agents, \(topology.faults.count) faults, \(topology.workload.durationMs / 1_000) s; files in \(dir)")
         let launched = try await launch(topology: topology.file, into: dir, logLevel: logLevel, children: children)
         let cluster = launched.running
+        let metrics = launched.file.nodes.compactMap { node in node.metrics.map { "\(node.name) \($0)" } }
+        if !metrics.isEmpty { say("metrics: " + metrics.joined(separator: "  ")) }
         let history = RunHistory(epochMs: UInt64(Date().timeIntervalSince1970 * 1_000))
         history.record(HistoryEvent(time: 0, kind: .start, epochMs: history.epochMs))
         let recorder = try CommitRecorder(cluster: cluster, history: history)

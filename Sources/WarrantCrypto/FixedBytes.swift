@@ -29,6 +29,14 @@ extension FixedBytes {
     public static func < (lhs: Self, rhs: Self) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }
+
+    /// Hashes the first eight bytes only: keys, digests and signatures are uniformly
+    /// distributed, and Swift's hasher is seeded per process, so eight bytes spread them
+    /// as well as all of them would, at a fraction of the cost — session and key lookups
+    /// are the local check's hot path. (Equality still compares every byte.)
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine($0.loadUnaligned(as: UInt64.self)) }
+    }
 }
 
 /// An Ed25519 public key (32 bytes): the identity of a node, principal, agent session or

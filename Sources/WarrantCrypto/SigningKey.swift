@@ -100,6 +100,8 @@ extension PublicKey {
     /// byte form and cannot be malleated.
     public func verify(_ signature: Signature, over message: some ContiguousBytes) -> Bool {
         Sodium.ensureReady()
+        let started = ContinuousClock.now
+        defer { VerifyStats.record(since: started) }
         return message.withUnsafeBytes { msg in
             signature.bytes.withUnsafeBufferPointer { sig in
                 bytes.withUnsafeBufferPointer { pk in

@@ -68,42 +68,63 @@ extension Ledger {
         if !readings.clockVouched && !ignoresStaleness { return deny(.clockSkew) }
 
         // One pass over the key's sessions: the allowing one that expires last wins;
-        // failing that, the reason of the one that expires last.
-        let ids: [Digest] = question.session.map { [$0] } ?? Array(sessionsByKey[question.sessionKey] ?? [])
-        var allowing: Session?
-        var denial: (reason: ReasonCode, session: Session)?
-        for id in ids {
-            guard let session = sessions[id], session.sessionKey == question.sessionKey else { continue }
-            let reason: ReasonCode?
-            if (session.expiresAt <= now || session.expiresAt - now <= skew) && !ignoresExpiry {
-                reason = .expired
-            } else if max(now, lastBlockTimeMs) < session.notBefore {
-                reason = .notYetValid
-            } else {
-                reason = usageReason(session, operation: question.operation, resource: question.resource,
-                                     amount: question.amount, time: max(now, lastBlockTimeMs))
-            }
+        // failing that, the reason of the one that expires last. (Only what the answer
+        // needs is kept of each candidate: copying whole sessions was most of a check.)
+        var allowing: Candidate?
+        var denial: (reason: ReasonCode, candidate: Candidate)?
+        func consider(_ judged: (reason: ReasonCode?, candidate: Candidate)?) {
+            guard let (reason, candidate) = judged else { return }
             if let reason {
-                if denial.map({ Self.expiresLater(session, than: $0.session) }) ?? true { denial = (reason, session) }
-            } else if allowing.map({ Self.expiresLater(session, than: $0) }) ?? true {
-                allowing = session
+                if denial.map({ candidate.expiresLater(than: $0.candidate) }) ?? true { denial = (reason, candidate) }
+            } else if allowing.map({ candidate.expiresLater(than: $0) }) ?? true {
+                allowing = candidate
             }
         }
-        if let session = allowing {
+        if let id = question.session {
+            consider(judge(id, question, now: now))
+        } else if let ids = sessionsByKey[question.sessionKey] {
+            for id in ids { consider(judge(id, question, now: now)) }
+        }
+        if let best = allowing {
             return CheckAnswer(
                 allowed: true, reason: nil, height: height, wallClockMs: now, lastBlockTimeMs: lastBlockTimeMs,
-                sinceLastBlockMs: readings.sinceLastBlockMs, session: session.id,
-                remainingBudget: session.remainingBudget, remainingUses: session.remainingUses,
-                timeLeftMs: session.expiresAt > skew + now ? session.expiresAt - skew - now : 0, sinceQuorumMs: readings.sinceQuorumMs,
+                sinceLastBlockMs: readings.sinceLastBlockMs, session: best.id,
+                remainingBudget: best.remainingBudget, remainingUses: best.remainingUses,
+                timeLeftMs: best.expiresAt > skew + now ? best.expiresAt - skew - now : 0, sinceQuorumMs: readings.sinceQuorumMs,
                 clockOffsetMs: readings.clockOffsetMs)
         }
         guard let denial else { return deny(.unknownSession, question.session) }
-        return deny(denial.reason, denial.session.id)
+        return deny(denial.reason, denial.candidate.id)
     }
 
-    /// Orders sessions by expiry, then id: a total order, so every node picks alike.
-    static func expiresLater(_ a: Session, than b: Session) -> Bool {
-        a.expiresAt != b.expiresAt ? a.expiresAt > b.expiresAt : b.id < a.id
+    /// One session's answer to the question: nil when it is not the key's; otherwise the
+    /// reason it denies (nil: it allows) and what orders it among the key's sessions.
+    func judge(_ id: Digest, _ question: Check, now: UInt64) -> (reason: ReasonCode?, candidate: Candidate)? {
+        guard let session = sessions[id], session.sessionKey == question.sessionKey else { return nil }
+        let reason: ReasonCode?
+        if (session.expiresAt <= now || session.expiresAt - now <= parameters.maxClockSkewMs) && !ignoresExpiry {
+            reason = .expired
+        } else if max(now, lastBlockTimeMs) < session.notBefore {
+            reason = .notYetValid
+        } else {
+            reason = usageReason(session, operation: question.operation, resource: question.resource,
+                                 amount: question.amount, time: max(now, lastBlockTimeMs))
+        }
+        return (reason, Candidate(id: session.id, expiresAt: session.expiresAt, remainingBudget: session.remainingBudget,
+                                  remainingUses: session.remainingUses))
+    }
+
+    /// A session the check considered: what orders it, and what an allow reports.
+    struct Candidate {
+        let id: Digest
+        let expiresAt: UInt64
+        let remainingBudget: UInt64
+        let remainingUses: UInt64?
+
+        /// By expiry, then id: a total order, so every node picks alike.
+        func expiresLater(than other: Candidate) -> Bool {
+            expiresAt != other.expiresAt ? expiresAt > other.expiresAt : other.id < id
+        }
     }
 
     /// Many checks against one set of readings, answered in order.

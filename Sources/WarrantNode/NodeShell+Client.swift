@@ -14,6 +14,7 @@ extension NodeShell {
         do {
             opened = try replica.open(request.bytes, limits: WireLimits(maxMessageBytes: topology.cluster.maxMessageBytes))
         } catch {
+            metrics.count("warrant_invalid_messages_total", [("source", "client"), ("reason", error.reason.name)])
             logger.notice("client error", metadata: ["reason": "\(error.reason.name)", "detail": "\(error)"])
             answer(request, ErrorMessage(reason: error.reason, message: error.description))
             return
@@ -23,7 +24,9 @@ extension NodeShell {
             byzantine.heard(request.bytes)
             order(request, opened)
         case .check(let check):
-            answer(request, localCheck(check, readings))
+            let verdict = localCheck(check, readings)
+            countChecks([verdict])
+            answer(request, verdict)
         case .checkBatch(let batch):
             let most = CheckBatchAnswer.maxChecks(maxMessageBytes: topology.cluster.maxMessageBytes)
             guard batch.checks.count <= most else {
@@ -31,7 +34,9 @@ extension NodeShell {
                 return
             }
             let now = readings
-            answer(request, CheckBatchAnswer(answers: batch.checks.map { localCheck($0, now) }))
+            let answers = batch.checks.map { localCheck($0, now) }
+            countChecks(answers)
+            answer(request, CheckBatchAnswer(answers: answers))
         case .blockRequest(let blocks):
             // A commit-stream subscriber that missed notices fetches the blocks themselves.
             do {
@@ -66,7 +71,7 @@ extension NodeShell {
             fail(error)
         }
         let first = waiting[id] == nil
-        waiting[id, default: []].append(request)
+        waiting[id, default: []].append((request, clock.monotonicMs))
         if first {
             do {
                 let (_, out) = try replica.submit(opened.bytes, now: clock.wallMs)
@@ -84,10 +89,20 @@ extension NodeShell {
 
     /// The request's block did not commit in time: say so (the request may still commit).
     func expire(_ request: IncomingRequest, id: Digest) {
-        guard var waiters = waiting[id], let index = waiters.firstIndex(where: { $0 === request }) else { return }
+        guard var waiters = waiting[id], let index = waiters.firstIndex(where: { $0.request === request }) else { return }
         waiters.remove(at: index)
         waiting[id] = waiters.isEmpty ? nil : waiters
         answer(request, ErrorMessage(reason: .timeout, message: "not committed within \(topology.cluster.requestTimeoutMs) ms; it may still commit: send the same bytes again to learn its result", request: id))
+    }
+
+    /// Checks by answer and reason: tallied here first, so a batch of thousands costs the
+    /// metrics one increment per distinct answer.
+    func countChecks(_ verdicts: [CheckAnswer]) {
+        var tally: [ReasonCode?: (allowed: Bool, count: Int)] = [:]
+        for verdict in verdicts { tally[verdict.reason, default: (verdict.allowed, 0)].count += 1 }
+        for (reason, entry) in tally {
+            metrics.count("warrant_checks_total", [("answer", entry.allowed ? "allow" : "deny"), ("reason", reason?.name ?? "none")], by: entry.count)
+        }
     }
 
     /// Rules 3 and 4, answered from the node's own ledger and clocks.

@@ -36,8 +36,9 @@ public actor NodeShell {
     /// one after another (a task per notice could overtake its predecessor).
     let notices: AsyncStream<[UInt8]>
     let noticeQueue: AsyncStream<[UInt8]>.Continuation
-    /// Client requests waiting for their block, by request id.
-    var waiting: [Digest: [IncomingRequest]] = [:]
+    /// Client requests waiting for their block, by request id, with when each arrived
+    /// (monotonic ms).
+    var waiting: [Digest: [(request: IncomingRequest, arrivedAt: UInt64)]] = [:]
     /// When the last block was applied, on the monotonic clock.
     var lastAppliedAt: UInt64
     /// When each peer was last heard from, on the monotonic clock.
@@ -52,15 +53,21 @@ public actor NodeShell {
     /// Byzantine behaviours this node is switched to (none for an honest node), applied
     /// to everything it sends.
     var byzantine: ByzantineRewriter
+    /// What the node counts; served on `metricsPort` when one is given.
+    let metrics = NodeMetrics()
+    let metricsPort: UInt16?
+    /// Totals read at scrape time, as last seen (counters grow by the difference).
+    var scraped: [String: Double] = [:]
 
     /// Opens the database and every endpoint. A port in use or an unreadable key is
     /// reported with the address or file at fault.
     public init(topology: Topology, name: String, keys: ClusterKeys, dataDirectory: String, logger: Logger,
-                sabotage: Set<Sabotage> = [], byzantine behaviours: Set<ByzantineBehaviour> = []) throws {
+                sabotage: Set<Sabotage> = [], byzantine behaviours: Set<ByzantineBehaviour> = [], metricsPort: UInt16? = nil) throws {
         guard let spec = topology.node(named: name) else {
             throw NodeError(.badRequest, "\(topology.file): no node is named '\(name)'")
         }
         self.name = name
+        self.metricsPort = metricsPort
         self.topology = topology
         self.keys = keys
         self.logger = logger
@@ -109,6 +116,11 @@ public actor NodeShell {
     /// shutdown: its database is safe at any instant).
     public func run() async throws {
         lastAppliedAt = clock.monotonicMs
+        if let metricsPort {
+            let host = topology.cluster.host
+            tasks.append(try await NodeMetrics.serve(metrics, host: host, port: metricsPort) { [weak self] in await self?.scrapeMetrics() })
+            logger.info("metrics", metadata: ["url": "http://\(topology.cluster.hostForURL):\(metricsPort)/metrics"])
+        }
         let core = replica.core
         logger.info("start", metadata: ["node": "\(name)", "height": "\(core.height)", "round": "\(core.round)",
                                         "step": "\(core.step.rawValue)", "applied": "\(replica.ledger.height)"])
@@ -141,11 +153,15 @@ public actor NodeShell {
 
     func receive(_ bytes: [UInt8], from peer: String) {
         lastHeard[peer] = clock.monotonicMs
+        metrics.peerMessage(bytes, "in")
         guard !paused else { return }
         byzantine.heard(bytes)
         do {
             let reception = try replica.receive(bytes, now: clock.wallMs, monotonicMs: clock.monotonicMs)
-            if let refusal = reception.refusal { logger.warning("refused", metadata: ["from": "\(peer)", "why": "\(refusal)"]) }
+            if let refusal = reception.refusal {
+                metrics.count("warrant_invalid_messages_total", [("source", "peer"), ("peer", peer)])
+                logger.warning("refused", metadata: ["from": "\(peer)", "why": "\(refusal)"])
+            }
             try carryOut(reception.outbound, arrivedFrom: peer)
         } catch {
             fail(error)
@@ -178,6 +194,7 @@ public actor NodeShell {
         for item in outbound {
             switch item {
             case .broadcast(let bytes):
+                metrics.peerMessage(bytes, "out")
                 guard !byzantine.isHonest else {
                     for link in links.values { _ = try? link.send(bytes) }
                     continue
@@ -187,6 +204,7 @@ public actor NodeShell {
                     for data in envelopes { _ = try? links[peer]?.send(data) }
                 }
             case .send(let key, var bytes):
+                metrics.peerMessage(bytes, "out")
                 if !byzantine.isHonest { bytes = byzantine.answer(bytes, proberClockMs: clock.wallMs) }
                 if let link, keys.nodes[link] == key {
                     _ = try? links[link]?.send(bytes)
@@ -198,14 +216,20 @@ public actor NodeShell {
                     try? await Task.sleep(for: .milliseconds(after))
                     await self?.fire(kind, height: height, round: round)
                 }
-            case .committed(let notice, _):
-                committed(notice)
+            case .committed(let notice, let decided):
+                committed(notice, decided.block)
             }
         }
     }
 
-    func committed(_ notice: CommitNotice) {
+    func committed(_ notice: CommitNotice, _ block: Block) {
         lastAppliedAt = clock.monotonicMs
+        metrics.commits.increment()
+        metrics.height.record(Int64(notice.height))
+        for (request, outcome) in zip(block.requests, notice.outcomes) {
+            metrics.count("warrant_requests_total", [("kind", Envelope.peekKind(request.bytes)?.name ?? "unknown"),
+                                                     ("outcome", outcome.accepted ? "accepted" : outcome.reason?.name ?? "rejected")])
+        }
         let accepted = notice.outcomes.count { $0.accepted }
         let round = replica.core.lastCertificate.map { "\($0.round)" } ?? "?"
         logger.info("commit", metadata: ["height": "\(notice.height)", "round": "\(round)", "block": "\(notice.block.short)",
@@ -215,7 +239,10 @@ public actor NodeShell {
         for outcome in notice.outcomes {
             guard let waiters = waiting.removeValue(forKey: outcome.request) else { continue }
             let result = RequestResult(outcome: outcome, height: notice.height, blockTimeMs: notice.timeMs)
-            for request in waiters { answer(request, result) }
+            for waiter in waiters {
+                metrics.commitLatency.recordMilliseconds(Int64(lastAppliedAt - waiter.arrivedAt))
+                answer(waiter.request, result)
+            }
         }
     }
 

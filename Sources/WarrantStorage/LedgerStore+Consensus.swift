@@ -12,6 +12,8 @@ extension LedgerStore {
     /// the node. The readable columns are for people with `sqlite3`; `record` is what a
     /// restart reads.
     public func saveConsensusRecord(_ record: ConsensusRecord) throws(StorageError) {
+        let started = ContinuousClock.now
+        defer { timings.withLock { $0.recordSaves.add(since: started) } }
         let bytes = record.cborBytes
         do {
             try pool.write { db in

@@ -16,6 +16,8 @@ public final class LedgerStore: Sendable {
     /// new request end here. Exact only while this instance is the database's one writer
     /// (a node's store is).
     let committedIDs: Mutex<RequestIDFilter>
+    /// Time spent writing, for a node's metrics.
+    public let timings = Mutex(StoreTimings())
 
     /// Opens (creating if needed) the database at `path`. `durable` makes every commit
     /// reach the disk before returning (`synchronous = FULL`); without it a commit
@@ -67,6 +69,8 @@ public final class LedgerStore: Sendable {
     /// `outcome` must be what `ledger.apply(block)` returned.
     public func commit(_ block: LedgerBlock, outcome: BlockOutcome, blockHash: Digest, blockBytes: [UInt8],
                        certificate: [UInt8]? = nil, genesis: Genesis) throws(StorageError) {
+        let started = ContinuousClock.now
+        defer { timings.withLock { $0.blockCommits.add(since: started) } }
         do {
             try pool.write { db in
                 try checkGenesis(db, genesis)
@@ -262,6 +266,25 @@ public final class LedgerStore: Sendable {
             throw StorageError(.io, "\(path): \(error)")
         }
     }
+}
+
+/// How many transactions of each kind a store committed, and the seconds they took.
+public struct StoreTimings: Sendable {
+    public struct Tally: Sendable {
+        public var count: UInt64 = 0
+        public var seconds: Double = 0
+
+        mutating func add(since started: ContinuousClock.Instant) {
+            let (s, atto) = (ContinuousClock.now - started).components
+            count += 1
+            seconds += Double(s) + Double(atto) / 1e18
+        }
+    }
+
+    /// One per decided block: the block, its outcomes and the ledger's changes.
+    public var blockCommits = Tally()
+    /// One per `.persist`: the consensus record.
+    public var recordSaves = Tally()
 }
 
 // SQLite integers are signed 64-bit: unsigned values travel as their bit pattern (values

@@ -41,6 +41,8 @@ public struct Topology: Sendable {
 public struct ClusterSettings: Sendable {
     public var name: String
     public var host: String
+    /// `host` as it goes in a URL (an IPv6 address in brackets).
+    public var hostForURL: String { host.contains(":") ? "[\(host)]" : host }
     /// Node i uses ports `basePort + 20·i` … `+ 19` unless its addresses are given.
     public var basePort: Int
     public var consensus: ConsensusParameters
@@ -64,6 +66,10 @@ public struct NodeSpec: Sendable, Hashable {
     /// Link listeners: this node listens for peer j (j after it in the file) at
     /// `peerListen[j]`; earlier peers listen for it.
     public var peerListen: [String: String]
+    /// Where the node serves Prometheus metrics over HTTP (`GET /metrics` on the cluster's
+    /// host); nil: none. Port `basePort + 20·i + 3` unless `metrics_port` says otherwise
+    /// (0 turns it off).
+    public var metricsPort: Int?
     /// Deliberate bugs the node is started with (`warrant-node --sabotage`), only in
     /// scenarios that prove the checkers fail.
     public var sabotage: [Sabotage] = []

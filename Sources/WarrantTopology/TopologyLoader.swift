@@ -116,6 +116,8 @@ extension Topology {
                                 commits: try f.string("commits") ?? address(base + 1),
                                 control: try f.string("control") ?? address(base + 2), peerListen: [:])
             for (j, peer) in names0.enumerated() where j > index { spec.peerListen[peer] = address(base + 4 + j) }
+            let metrics = Int(try f.uint("metrics_port", default: UInt64(base + 3), in: 0...65_535))
+            spec.metricsPort = metrics == 0 ? nil : metrics
             spec.twinOf = try f.string("twin_of")
             if let original = spec.twinOf {
                 guard names0.contains(original), original != name, tables.first(where: { $0.table["name"]?.string == original })?.table["twin_of"] == nil else {
@@ -146,6 +148,10 @@ extension Topology {
                 }
                 if let other = seen[value] { throw f.error(.duplicate, key, "\(value) is already used by \(other)") }
                 seen[value] = f.key(key)
+            }
+            if let port = spec.metricsPort {
+                if let other = seen[address(port)] { throw f.error(.duplicate, "metrics_port", "port \(port) is already used by \(other)") }
+                seen[address(port)] = f.key("metrics_port")
             }
             for (peer, value) in spec.peerListen.sorted(by: { $0.key < $1.key }) {
                 if let other = seen[value] { throw f.error(.duplicate, "name", "the link to \(peer) at \(value) collides with \(other)") }

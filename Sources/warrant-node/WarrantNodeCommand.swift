@@ -40,6 +40,9 @@ struct WarrantNodeCommand: AsyncParsableCommand {
     @Option(help: "Plant a deliberate bug, to prove the checkers catch it: \(Sabotage.allCases.map(\.rawValue).joined(separator: ", ")). Repeatable. Never in a real deployment.")
     var sabotage: [String] = []
 
+    @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics, HOST being the topology's host (default: the topology's metrics port for this node; 0: none).")
+    var metricsPort: Int?
+
     @Option(help: "Start Byzantine: \(ByzantineBehaviour.allCases.filter(\.runsOnNodes).map(\.rawValue).joined(separator: ", ")). Repeatable. For chaos runs only.")
     var byzantine: [String] = []
 
@@ -74,10 +77,12 @@ struct WarrantNodeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--byzantine \(error)")
         }
+        let port = metricsPort ?? topology.node(named: name)?.metricsPort ?? 0
+        guard (0...65_535).contains(port) else { throw ValidationError("--metrics-port \(port) is not a port (0–65535)") }
         let shell: NodeShell
         do {
             shell = try NodeShell(topology: topology, name: name, keys: clusterKeys, dataDirectory: data ?? "data/\(name)", logger: logger,
-                              sabotage: bugs, byzantine: behaviours)
+                              sabotage: bugs, byzantine: behaviours, metricsPort: port == 0 ? nil : UInt16(port))
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(2)
