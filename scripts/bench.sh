@@ -4,9 +4,11 @@
 # With --simulate, instead times 10,000 simulator seeds (n = 4, f = 1, every fault,
 # 100 heights) and records that section. With --cluster, starts Topologies/local-4.toml
 # (four warrant-node processes on loopback) and measures it through its client endpoints.
-# With --load, runs `warrant-coordinator bench` (open loop at 500 requests/s, then a
-# closed loop of checks only) on Topologies/local-4.toml; --quick shortens it to well
-# under two minutes.
+# With --load, runs `warrant-coordinator bench` on Topologies/local-4.toml five ways (a
+# mixed open loop, commits as fast as they go, single checks, check-batches, and
+# check-batches at half the checks goal); --quick shortens every mode to well under two
+# minutes. Etcd side by side: scripts/bench-vs-etcd.sh; n = 4, 7, 10 and rising load as
+# SVG plots: scripts/bench-scaling.sh.
 # Usage: scripts/bench.sh [--quick] [--no-write] [--simulate | --cluster | --load]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,36 +64,45 @@ fi
 
 if [ "$load" = 1 ]; then
   for product in warrant-coordinator warrant-node; do swift build -c release --product "$product" >&2; done
-  if [ "$quick" = 1 ]; then duration=5 revokes=200; else duration=10 revokes=1000; fi
+  if [ "$quick" = 1 ]; then duration=3 revokes=200; else duration=10 revokes=1000; fi
   out="$(mktemp -d)"
-  open=(.build/release/warrant-coordinator bench Topologies/local-4.toml --duration "$duration" --rate 500 --revokes "$revokes" --out "$out/open")
-  checks=(.build/release/warrant-coordinator bench Topologies/local-4.toml --duration "$duration" --max --clients 16 --mix 0:0:1 --revokes 0 --out "$out/checks")
-  "${open[@]}" > "$out/open.log" 2>&1 || { cat "$out/open.log" >&2; exit 1; }
-  "${checks[@]}" > "$out/checks.log" 2>&1 || { cat "$out/checks.log" >&2; exit 1; }
-  cat "$out/open/bench.txt" "$out/checks/bench.txt"
+  B=(.build/release/warrant-coordinator bench Topologies/local-4.toml --duration "$duration")
+  runs=(
+    "open|mixed load, open loop at 500 requests/s (grants:acts:checks 1:4:5)|--rate 500 --revokes $revokes"
+    "commits|grants and acts (1:4) as fast as they commit, 64 clients|--max --clients 64 --mix 1:4:0 --revokes 0"
+    "checks|single checks as fast as answered, 16 clients|--max --clients 16 --mix 0:0:1 --revokes 0"
+    "batched|check-batches of 64 as fast as answered, 16 clients|--max --clients 16 --mix 0:0:1 --batch 64 --revokes 0"
+    "half|check-batches of 64 at 60,000 checks/s (15,000 per node: half the goal), open loop|--rate 940 --clients 16 --mix 0:0:1 --batch 64 --revokes 0"
+  )
+  body=""
+  for run in "${runs[@]}"; do
+    IFS='|' read -r name what flags <<< "$run"
+    # shellcheck disable=SC2206
+    args=("${B[@]}" $flags --out "$out/$name")
+    "${args[@]}" > "$out/$name.log" 2>&1 || { cat "$out/$name.log" >&2; exit 1; }
+    cat "$out/$name/bench.txt"
+    echo
+    body+="$what: \`${args[*]//$out\//DIR/}\`
+
+\`\`\`
+$(cat "$out/$name/bench.txt")
+\`\`\`
+
+"
+  done
   [ "$write" = 1 ] || exit 0
   write_section load "<!-- bench:load:start -->
 ## Load: \`warrant-coordinator bench\` on four nodes
 
-Measured $(date -u +%Y-%m-%d) with \`scripts/bench.sh --load${args[*]:+ ${args[*]}}\`. Requests are generated and signed
+Measured $(date -u +%Y-%m-%d) with \`scripts/bench.sh --load$([ "$quick" = 1 ] && echo " --quick")\`. Requests are generated and signed
 before the timed phase; in the open loop each goes out at its scheduled time and its
 latency counts from then (queueing is not hidden); latencies in HdrHistograms; 2,000
 sessions are granted first, and revokes (200/s) are timed until every node's local check
-denies. Client and nodes share the machine.
+denies. Checks are counted one by one, also inside check-batches. Client and nodes share
+the machine (the load generator's own CPU is shown beside the nodes').
 Machine: ${machine}.
 
-\`${open[*]//$out\//DIR/}\` (mix grants:acts:checks 1:4:5):
-
-\`\`\`
-$(cat "$out/open/bench.txt")
-\`\`\`
-
-\`${checks[*]//$out\//DIR/}\` (checks only, closed loop):
-
-\`\`\`
-$(cat "$out/checks/bench.txt")
-\`\`\`
-<!-- bench:load:end -->"
+${body}<!-- bench:load:end -->"
   exit 0
 fi
 
