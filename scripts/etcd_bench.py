@@ -161,29 +161,42 @@ def revoke_phase(endpoints, count):
 
 
 def storm_worker(args):
-    endpoint, indices, target_ms = args
-    c = client(endpoint)
-    granted = 0
-    for i in indices:
-        # The lease should end at target + i/count of a second; TTLs are whole seconds,
-        # so the expiry actually expected is this answer's time plus the rounded TTL.
-        wanted = target_ms + (i % 1000)
-        ttl = max(1, int(round((wanted - now_ms()) / 1000.0)))
-        lease = c.lease(ttl=ttl)
-        expiry = int(now_ms() + ttl * 1000)
-        c.put("/storm/%013d/%d" % (expiry, i), "v", lease=lease)
-        granted += 1
-    return granted
+    """One process: THREADS threads granting leases meant to end at target + i/count of a
+    second. TTLs are whole seconds, so the expiry actually expected — the name each key
+    carries — is the grant's answer time plus the rounded TTL."""
+    endpoints, indices, target_ms, count, threads, worker = args
+    granted = [0]
+    lock = threading.Lock()
+
+    def run(thread):
+        c = client(endpoints[(worker * threads + thread) % len(endpoints)])
+        for i in indices[thread::threads]:
+            wanted = target_ms + i * 1000.0 / count
+            ttl = max(1, int(round((wanted - now_ms()) / 1000.0)))
+            lease = c.lease(ttl=ttl)
+            expiry = int(now_ms() + ttl * 1000)
+            c.put("/storm/%013d/%d" % (expiry, i), "v", lease=lease)
+            with lock:
+                granted[0] += 1
+
+    pool = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return granted[0]
 
 
-def storm_phase(endpoints, count, processes, grant_rate):
-    """`count` leases meant to expire within one second, then the worst overshoot."""
-    lead_s = count / max(100.0, grant_rate * 0.7) + 10
+def storm_phase(endpoints, count, processes, concurrency, grant_rate):
+    """`count` leases meant to expire within one second — granted at the grant phase's
+    concurrency — then the worst overshoot."""
+    lead_s = count / max(100.0, grant_rate * 0.7) + 15
     target = now_ms() + lead_s * 1000
-    chunks = [list(range(w, count, processes * 4)) for w in range(processes * 4)]
+    threads = max(1, concurrency // processes)
     started = time.time()
-    with multiprocessing.Pool(processes * 4) as pool:
-        granted = sum(pool.map(storm_worker, [(endpoints[w % len(endpoints)], chunk, target) for w, chunk in enumerate(chunks)]))
+    with multiprocessing.Pool(processes) as pool:
+        granted = sum(pool.map(storm_worker, [(endpoints, list(range(w, count, processes)), target, count, threads, w)
+                                              for w in range(processes)]))
     granting_s = time.time() - started
     late = now_ms() > target - 2000
     readers = [client(e) for e in endpoints]
@@ -234,7 +247,7 @@ def main():
     revoke = revoke_phase(endpoints, a.revokes)
     print("etcd revoke → gone on every member: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d revokes)" % (
         revoke["revoke_to_gone_ms"]["p50"], revoke["revoke_to_gone_ms"]["p99"], revoke["revoke_to_gone_ms"]["max"], revoke["revokes"]), flush=True)
-    storm = storm_phase(endpoints, a.storm, a.processes, grant["grant_put_per_s"]) if a.storm > 0 else None
+    storm = storm_phase(endpoints, a.storm, a.processes, a.concurrency, grant["grant_put_per_s"]) if a.storm > 0 else None
     if storm:
         print("etcd expiry storm: %d leases, worst overshoot %.0f ms%s" % (
             storm["granted"], storm["overshoot_ms"], " (granting ran late: planned expiry already near)" if storm["planned_late"] else ""), flush=True)

@@ -16,6 +16,31 @@ import WarrantWire
         #expect(throws: CoordinatorError.self) { try LoadOptions(durationS: 1, rate: 10, clients: 1, mix: "1:1", revokes: 0) }
         let closed = try LoadOptions(durationS: 2, rate: nil, clients: 4, mix: "0:1:0", revokes: 10)
         #expect(closed.rate == nil && closed.mix == (0, 1, 0))
+        #expect(throws: CoordinatorError.self) { try LoadOptions(durationS: 1, rate: 10, clients: 1, mix: "0:0:1", revokes: 0, batch: 0) }
+        #expect(throws: CoordinatorError.self) {
+            try LoadOptions(durationS: 1, rate: 10, clients: 1, mix: "0:0:1", revokes: 0, batch: CheckBatch.maxChecks + 1)
+        }
+        #expect(throws: CoordinatorError.self) { try LoadOptions(durationS: 1, rate: 10, clients: 1, mix: "0:0:1", revokes: 0, storm: -1) }
+    }
+
+    /// A check-batch counts every check it carries; its latency is one message's.
+    @Test func aCheckBatchCountsEveryCheck() {
+        let recorder = LoadGenerator.Recorder()
+        let answer = CheckBatchAnswer(answers: [])
+        recorder.record(.check, micros: 700, answer: .checkBatchAnswer(answer), checks: 64)
+        recorder.record(.check, micros: 900, answer: .checkBatchAnswer(answer), checks: 64)
+        let state = recorder.state.withLock { $0 }
+        #expect(state.checks == 128 && LoadGenerator.percentiles(state.check).count == 2)
+    }
+
+    /// The storm's sessions expire evenly over one second from `target`: the index of
+    /// the first expiring at or after a time, clamped to the sessions there are.
+    @Test func theStormFindsSessionsByExpiry() {
+        let target: UInt64 = 1_000_000
+        #expect(LoadGenerator.Storm.index(of: target - 5, target: target, count: 10_000) == 0)
+        #expect(LoadGenerator.Storm.index(of: target + 250, target: target, count: 10_000) == 2_500)
+        #expect(LoadGenerator.Storm.index(of: target + 999, target: target, count: 10_000) == 9_990)
+        #expect(LoadGenerator.Storm.index(of: target + 5_000, target: target, count: 10_000) == 10_000)
     }
 
     @Test func latenciesAreKeptPerKindAndErrorsCounted() {
