@@ -5,7 +5,7 @@
 #           denies                               every member
 #   storm   N sessions expiring within 1 s   vs  N leases expiring within 1 s: the worst
 #           (allows after expiresAt)             overshoot (keys still readable after expiry)
-# Installs Debian's etcd-server and the etcd3gw client (PyPI) if missing, starts three etcd
+# Installs Debian's etcd-server and the aetcd and etcd3gw clients (PyPI) if missing, starts three etcd
 # members on loopback with their own ports and data directories (removed afterwards), and
 # Warrant's Topologies/local-4.toml. The etcd load generator is scripts/etcd_bench.py; if it
 # reaches fewer than 700 grant + put/s the comparison is reported as not valid.
@@ -36,7 +36,7 @@ if ! command -v etcd > /dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2 && apt-get install -y -qq etcd-server >&2
 fi
-python3 -c 'import etcd3gw' 2> /dev/null || pip install -q etcd3gw >&2
+python3 -c 'import etcd3gw, aetcd' 2> /dev/null || pip install -q etcd3gw aetcd >&2
 
 for product in warrant-coordinator warrant-node; do swift build -c release --product "$product" >&2; done
 
@@ -141,8 +141,8 @@ write_section vs-etcd "<!-- bench:vs-etcd:start -->
 
 Measured $(date -u +%Y-%m-%d) with \`scripts/bench-vs-etcd.sh --sessions $sessions --duration $duration --clients $clients --write\`:
 one run, one machine, $clients requests in flight on each side. etcd 3.4 (Debian), three
-members on loopback, driven by \`scripts/etcd_bench.py\` (etcd3gw over etcd's JSON gateway,
-4 processes × $((clients / 4)) threads); Warrant's four nodes of Topologies/local-4.toml driven by
+members on loopback, driven by \`scripts/etcd_bench.py\` (aetcd over gRPC for the timed
+writes, $clients coroutines in one process; etcd3gw's serializable range reads to see keys go); Warrant's four nodes of Topologies/local-4.toml driven by
 \`warrant-coordinator bench --max --mix 1:0:0 --storm $sessions\`. Load generator and
 servers share the machine.
 Machine: ${machine}.

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """The etcd half of scripts/bench-vs-etcd.sh: Warrant's grant, revoke and expiry measured
-the etcd way, with etcd3gw (OpenStack's maintained client for etcd's v3 JSON gateway).
+the etcd way, with maintained client libraries: aetcd (asyncio over etcd's gRPC API) for
+the writes that are timed, etcd3gw (OpenStack's client for etcd's v3 JSON gateway) for the
+serializable range reads that watch keys disappear member by member.
 
   grant   lease grant + put of a key bound to the lease, closed loop, CONCURRENCY in
-          flight (processes x threads, clients spread over the members);
+          flight (processes x coroutines, clients spread over the members);
   revoke  lease revoke, one every 5 ms, timed until the key is gone on every member
           (serializable range reads, so each member answers from its own state; one
           read per member per poll);
@@ -15,6 +17,7 @@ Each key's name carries its expected expiry, so one range read per member finds 
 key still there after its expiry. Writes JSON to --out and prints a line per phase.
 """
 import argparse
+import asyncio
 import base64
 import json
 import multiprocessing
@@ -24,6 +27,7 @@ import sys
 import threading
 import time
 
+import aetcd
 import etcd3gw
 
 
@@ -44,34 +48,34 @@ def percentile(values, q):
 
 
 def grant_worker(args):
-    """One process: THREADS threads, each granting a lease and putting a key in a loop."""
-    endpoints, threads, duration, worker, ttl, prefix = args
+    """One process: an asyncio loop with IN_FLIGHT coroutines, each granting a lease and
+    putting a key bound to it, over aetcd (gRPC) clients spread over the members."""
+    endpoints, in_flight, duration, worker, ttl, prefix = args
+    return asyncio.run(grant_loop(endpoints, in_flight, duration, worker, ttl, prefix))
+
+
+async def grant_loop(endpoints, in_flight, duration, worker, ttl, prefix):
+    clients = [aetcd.Client(host=e.rsplit(":", 1)[0], port=int(e.rsplit(":", 1)[1]), timeout=30) for e in endpoints]
     latencies, errors = [], [0]
-    lock = threading.Lock()
     deadline = time.time() + duration
 
-    def run(thread):
-        c = client(endpoints[(worker * threads + thread) % len(endpoints)])
+    async def run(index):
+        c = clients[(worker + index) % len(clients)]
         n = 0
         while time.time() < deadline:
             start = now_ms()
             try:
-                lease = c.lease(ttl=ttl)
-                key = "%s/%d-%d-%d" % (prefix, worker, thread, n)
-                c.put(key, "v", lease=lease)
+                lease = await c.lease(ttl)
+                await c.put(("%s/%d-%d-%d" % (prefix, worker, index, n)).encode(), b"v", lease=lease)
             except Exception:
-                with lock:
-                    errors[0] += 1
+                errors[0] += 1
                 continue
-            with lock:
-                latencies.append(now_ms() - start)
+            latencies.append(now_ms() - start)
             n += 1
 
-    pool = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
+    await asyncio.gather(*(run(i) for i in range(in_flight)))
+    for c in clients:
+        await c.close()
     return latencies, errors[0]
 
 
@@ -85,12 +89,12 @@ def cpu_seconds(pid):
 
 
 def grant_phase(endpoints, concurrency, duration, processes, server_pids):
-    threads = max(1, concurrency // processes)
+    in_flight = max(1, concurrency // processes)
     started = time.time()
     servers_before = sum(cpu_seconds(p) for p in server_pids)
     clients_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with multiprocessing.Pool(processes) as pool:
-        parts = pool.map(grant_worker, [(endpoints, threads, duration, w, 3600, "/bench") for w in range(processes)])
+        parts = pool.map(grant_worker, [(endpoints, in_flight, duration, w, 3600, "/bench") for w in range(processes)])
     elapsed = time.time() - started
     clients_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     servers = sum(cpu_seconds(p) for p in server_pids) - servers_before
@@ -98,7 +102,7 @@ def grant_phase(endpoints, concurrency, duration, processes, server_pids):
     done = max(1, len(latencies))
     return {
         "grant_put_per_s": len(latencies) / duration,
-        "in_flight": threads * processes,
+        "in_flight": in_flight * processes,
         "latency_ms": {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "max": max(latencies or [0])},
         "errors": sum(part[1] for part in parts),
         "elapsed_s": elapsed,
@@ -161,29 +165,29 @@ def revoke_phase(endpoints, count):
 
 
 def storm_worker(args):
-    """One process: THREADS threads granting leases meant to end at target + i/count of a
+    """One process: coroutines granting leases meant to end at target + i/count of a
     second. TTLs are whole seconds, so the expiry actually expected — the name each key
     carries — is the grant's answer time plus the rounded TTL."""
-    endpoints, indices, target_ms, count, threads, worker = args
-    granted = [0]
-    lock = threading.Lock()
+    return asyncio.run(storm_loop(*args))
 
-    def run(thread):
-        c = client(endpoints[(worker * threads + thread) % len(endpoints)])
-        for i in indices[thread::threads]:
+
+async def storm_loop(endpoints, indices, target_ms, count, in_flight, worker):
+    clients = [aetcd.Client(host=e.rsplit(":", 1)[0], port=int(e.rsplit(":", 1)[1]), timeout=30) for e in endpoints]
+    granted = [0]
+
+    async def run(slot):
+        c = clients[(worker + slot) % len(clients)]
+        for i in indices[slot::in_flight]:
             wanted = target_ms + i * 1000.0 / count
             ttl = max(1, int(round((wanted - now_ms()) / 1000.0)))
-            lease = c.lease(ttl=ttl)
+            lease = await c.lease(ttl)
             expiry = int(now_ms() + ttl * 1000)
-            c.put("/storm/%013d/%d" % (expiry, i), "v", lease=lease)
-            with lock:
-                granted[0] += 1
+            await c.put(("/storm/%013d/%d" % (expiry, i)).encode(), b"v", lease=lease)
+            granted[0] += 1
 
-    pool = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
+    await asyncio.gather(*(run(slot) for slot in range(in_flight)))
+    for c in clients:
+        await c.close()
     return granted[0]
 
 
@@ -192,10 +196,10 @@ def storm_phase(endpoints, count, processes, concurrency, grant_rate):
     concurrency — then the worst overshoot."""
     lead_s = count / max(100.0, grant_rate * 0.7) + 15
     target = now_ms() + lead_s * 1000
-    threads = max(1, concurrency // processes)
+    in_flight = max(1, concurrency // processes)
     started = time.time()
     with multiprocessing.Pool(processes) as pool:
-        granted = sum(pool.map(storm_worker, [(endpoints, list(range(w, count, processes)), target, count, threads, w)
+        granted = sum(pool.map(storm_worker, [(endpoints, list(range(w, count, processes)), target, count, in_flight, w)
                                               for w in range(processes)]))
     granting_s = time.time() - started
     late = now_ms() > target - 2000
@@ -234,7 +238,7 @@ def main():
     p.add_argument("--duration", type=float, default=10)
     p.add_argument("--revokes", type=int, default=1000)
     p.add_argument("--storm", type=int, default=100_000)
-    p.add_argument("--processes", type=int, default=4)
+    p.add_argument("--processes", type=int, default=1, help="load generator processes (one asyncio loop each)")
     p.add_argument("--pids", default="", help="the members' process ids, to measure their CPU")
     p.add_argument("--out", required=True)
     a = p.parse_args()
