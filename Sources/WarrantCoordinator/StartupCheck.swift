@@ -21,7 +21,7 @@ extension ChildProcesses {
     public static func lastError(inLog path: String) -> String? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         let lines = text.split(separator: "\n").suffix(40)
-        return lines.last { $0.contains("critical") || $0.contains("error") }.map { String($0.suffix(400)) }
+        return lines.last { $0.contains("critical") || $0.lowercased().contains("error") }.map { String($0.suffix(400)) }
     }
 }
 

@@ -78,7 +78,9 @@ final class NodeMetrics: Sendable {
                       scrape: @escaping @Sendable () async -> Void) async throws -> Task<Void, Never> {
         let address = host.contains(":") ? try sockaddr_in6.inet6(ip6: host, port: port) as any SocketAddress
             : try sockaddr_in.inet(ip4: host, port: port)
-        let server = HTTPServer(address: address)
+        // FlyingFox's own logger would print to the node's log after our error, and the
+        // launcher reports the last line: its failures reach us through `run()` instead.
+        let server = HTTPServer(address: address, logger: .disabled)
         await server.appendRoute("GET /metrics") { _ in
             await scrape()
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

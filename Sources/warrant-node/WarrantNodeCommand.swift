@@ -88,6 +88,11 @@ struct WarrantNodeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         Watchdog.dieOnSignals()  // the database is safe at any instant
-        try await shell.run()
+        do {
+            try await shell.run()
+        } catch {
+            logger.critical("cannot serve", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
     }
 }
