@@ -8,13 +8,14 @@ import WarrantWire
 extension Replica {
     /// An envelope from a peer. Bad input is refused with a reason and changes nothing.
     public mutating func receive(_ bytes: [UInt8], now: UInt64, monotonicMs: UInt64) throws(ReplicaError) -> Reception {
-        // Requests are flooded, so most arrive again from every peer: the same bytes as
-        // one already admitted or ordered are dropped before any signature or database
-        // work (identical bytes verify identically).
-        if let kind = Envelope.peekKind(bytes), [.grant, .revoke, .revokeAll, .act].contains(kind) {
-            let id = Blake2b.hash(bytes)
-            if core.pool.contains(id) || core.pool.wasOrdered(id) { return Reception() }
+        // A request's id is the hash of its bytes, taken once: a copy of one already
+        // admitted or ordered (a client's resend forwarded again) is dropped before any
+        // signature or database work (identical bytes verify identically).
+        let requestID: Digest? = switch Envelope.peekKind(bytes) {
+        case .grant?, .revoke?, .revokeAll?, .act?: Blake2b.hash(bytes)
+        default: nil
         }
+        if let requestID, core.pool.contains(requestID) || core.pool.wasOrdered(requestID) { return Reception() }
         let opened: SignedMessage
         do {
             opened = try open(bytes)
@@ -46,8 +47,9 @@ extension Replica {
         case .grant, .revoke, .revokeAll, .act:
             // A request our database already holds was committed (perhaps before a
             // restart emptied the core's memory of ordered requests): never again.
-            if try storedOutcomeExists(opened.hash) { return Reception(outbound: out) }
-            out += try execute(core.onRequest(id: opened.hash, bytes: bytes, from: .peer, now: now).directives, now: now)
+            let id = requestID ?? opened.hash
+            if try storedOutcomeExists(id) { return Reception(outbound: out) }
+            out += try execute(core.onRequest(id: id, bytes: bytes, from: .peer, now: now).directives, now: now)
         case .clockProbe(let probe):
             guard validators.contains(sender) else { return Reception(outbound: out, refusal: "\(sender.short) is not a validator") }
             out.append(answer(probe, from: sender, now: now))

@@ -18,6 +18,10 @@ public final class LedgerStore: Sendable {
     let committedIDs: Mutex<RequestIDFilter>
     /// Time spent writing, for a node's metrics.
     public let timings = Mutex(StoreTimings())
+    /// The genesis the stored one was found equal to, remembered once a commit that
+    /// checked it succeeded: every block's commit checks it, and rebuilding and hashing
+    /// the genesis ledger each time was hot-path work.
+    let verifiedGenesis = Mutex<Genesis?>(nil)
 
     /// Opens (creating if needed) the database at `path`. `durable` makes every commit
     /// reach the disk before returning (`synchronous = FULL`); without it a commit
@@ -102,6 +106,7 @@ public final class LedgerStore: Sendable {
                 }
                 try write(outcome.changes, db)
             }
+            verifiedGenesis.withLock { $0 = genesis }
         } catch let error as StorageError {
             throw error
         } catch {
@@ -152,6 +157,7 @@ public final class LedgerStore: Sendable {
     }
 
     private func checkGenesis(_ db: Database, _ genesis: Genesis) throws {
+        if verifiedGenesis.withLock({ $0 == genesis }) { return }
         let hash = Ledger(genesis: genesis).stateHash.hex
         if let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'genesis'") {
             guard stored == hash else {
