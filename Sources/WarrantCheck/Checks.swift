@@ -30,6 +30,7 @@ public struct CheckInput: Sendable {
 public enum Checks {
     public static func all(_ input: CheckInput) -> [Violation] {
         agreement(input) + committedRequests(input) + nothingLost(input) + liveness(input) + evidence(input) + probes(input) + badInput(input)
+            + faultsHonoured(input)
     }
 
     /// Rule 1: no two honest nodes commit different blocks, or reach different state

@@ -11,6 +11,9 @@ public struct Violation: Hashable, Sendable, CustomStringConvertible {
         /// Real runs only: every agent of the topology sent requests (a run whose agents
         /// could not start proves nothing).
         case workload
+        /// Real runs only: no message crossed a link while the link was cut (a node that
+        /// ignores its in-process filter, or a network rule that leaks, is caught here).
+        case faultsHonoured = "faults_honoured"
     }
 
     public let rule: Rule

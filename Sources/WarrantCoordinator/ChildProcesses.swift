@@ -10,14 +10,20 @@ public final class ChildProcesses: @unchecked Sendable {
     // only touched under it.
     private let lock = NSLock()
     private var children: [String: (process: Process, watchdog: Pipe)] = [:]
+    /// Under `--netns`: each child starts in its own namespace.
+    public let netns: NetnsLayout?
 
-    public init() {}
+    public init(netns: NetnsLayout? = nil) {
+        self.netns = netns
+    }
 
     /// Starts `executable` as `name`, logging to `log`. The child must exit on EOF of
     /// its standard input (warrant-node and warrant-agent do, with `--watchdog-fd 0`).
     @discardableResult
     public func start(_ name: String, executable: String, arguments: [String], log: String) throws(CoordinatorError) -> Int32 {
         let process = Process()
+        let (executable, arguments) = netns?.namespace(ofChild: name).map { Netns.wrap(executable, arguments, in: $0) }
+            ?? (executable, arguments)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let watchdog = Pipe()

@@ -46,13 +46,20 @@ public struct ClusterFile: Codable, Sendable {
     public var topology: String
     /// Directory of every key file.
     public var keys: String
+    /// Under `--netns`: every process's namespace and address; the coordinator and the
+    /// hand commands run in `netns.bridge`.
+    public var netns: NetnsLayout?
+
+    /// The cluster directory (where the keys directory is).
+    public var directory: String { URL(fileURLWithPath: keys).deletingLastPathComponent().path }
 
     enum CodingKeys: String, CodingKey {
-        case nodes, agents, topology, keys
+        case nodes, agents, topology, keys, netns
         case coordinatorKey = "coordinator_key"
     }
 
-    public init(nodes: [Node], agents: [Agent], coordinatorKey: String, topology: String, keys: String) {
+    public init(nodes: [Node], agents: [Agent], coordinatorKey: String, topology: String, keys: String, netns: NetnsLayout? = nil) {
+        self.netns = netns
         self.nodes = nodes
         self.agents = agents
         self.coordinatorKey = coordinatorKey

@@ -1,4 +1,5 @@
 import Foundation
+import WarrantTopology
 import WarrantTransport
 
 /// `warrant-coordinator up`: a topology's nodes and agents as child processes of this one,
@@ -8,11 +9,18 @@ public enum ClusterUp {
     /// there, unless `fresh`) and never returns: Ctrl-C or SIGTERM ends the process, and
     /// every child follows through its watchdog pipe. `progress` prints the status line
     /// even when standard output is not a terminal in the foreground.
-    public static func run(topology: String, dir: String, logLevel: String, fresh: Bool, progress: Bool,
+    /// With `netns`, every node and agent gets a network namespace of its own (see
+    /// `RunOrchestration.run`); the hand commands then run in the bridge's namespace.
+    public static func run(topology: String, dir: String, logLevel: String, fresh: Bool, progress: Bool, netns: Bool = false,
                            say: @escaping @Sendable (String) -> Void) async throws -> Never {
-        let children = ChildProcesses()
-        let launched: Launched
         let root = URL(fileURLWithPath: dir).standardizedFileURL.path
+        var topology = topology
+        var layout: NetnsLayout?
+        if netns {
+            (topology, layout) = try NetnsLaunch.prepare(topology: try Topology.load(topology), dir: root, say: say)
+        }
+        let children = ChildProcesses(netns: layout)
+        let launched: Launched
         // A cluster.json left by an earlier `up` would send commands to nodes not yet up:
         // the new one is written once every node answers.
         try? FileManager.default.removeItem(atPath: ClusterFile.path(in: root))

@@ -13,6 +13,9 @@ public enum CoordinatorErrorCode: String, ErrorCode {
     /// An argument names something that does not exist or is ambiguous (a node, a
     /// session prefix).
     case badInput = "bad_input"
+    /// A network namespace, link or nftables rule could not be made or removed
+    /// (`--netns` needs root, iproute2 and nftables).
+    case network
 }
 
 public typealias CoordinatorError = WarrantError<CoordinatorErrorCode>

@@ -36,6 +36,7 @@ public actor FaultInjector {
     public func apply(_ fault: FaultSpec) async -> String {
         let names = await resolve(fault.nodes, for: fault.kind)
         var detail: String
+        var note = ""  // for the printed line only
         var problems: [String] = []
         switch fault.kind {
         case .partition:
@@ -46,8 +47,11 @@ public actor FaultInjector {
             problems = await control.cut(from: from, to: to, oneWay: fault.oneWay)
             detail = "cut \(from.joined(separator: ",")) \(fault.oneWay ? "->" : "<->") \(to.joined(separator: ","))"
         case .heal:
-            problems = await control.heal()
-            detail = "heal"
+            await readLinks("heal")
+            let healed = await control.heal()
+            problems = healed.problems
+            detail = "heal"  // exactly: the checkers close cut-off windows on it
+            note = healed.droppedPackets.map { " (the network rules had dropped \($0) packets)" } ?? ""
         case .kill:
             for name in names { children.killNow(name) }
             detail = "kill \(names.joined(separator: ","))"
@@ -78,6 +82,7 @@ public actor FaultInjector {
                 problems += await control.degrade(name, delayMs: delay, jitterMs: jitter, dropPerMille: loss)
             }
             detail = "delay \(delay) ms ±\(jitter), drop \(loss)‰ on \(names.joined(separator: ","))"
+            if await control.layer == "network", loss > 0, delay + jitter > 0 { detail += " (loss in the network, delay in process)" }
         case .revoke:
             detail = await revoke(agent: fault.agent ?? "")
         case .revokeAll:
@@ -92,9 +97,36 @@ public actor FaultInjector {
             }
         } else {
             let linkNodes = fault.kind == .cut ? fault.from + fault.to : names
-            history.record(HistoryEvent(time: history.now, kind: .fault, detail: detail, nodes: linkNodes.isEmpty ? nil : linkNodes))
+            history.record(HistoryEvent(time: history.now, kind: .fault, detail: detail, nodes: linkNodes.isEmpty ? nil : linkNodes,
+                                        layer: await layer(of: fault)))
         }
-        return detail
+        if fault.kind == .partition || fault.kind == .cut {
+            try? await Task.sleep(for: .milliseconds(300))  // messages already on their way arrive
+            await readLinks("cut")
+        }
+        return detail + note
+    }
+
+    /// Which layer applied a fault: `network` or `process` for link faults, nil for the rest.
+    func layer(of fault: FaultSpec) async -> String? {
+        switch fault.kind {
+        case .partition, .cut, .heal: await control.layer
+        case .drop, .delay: (fault.perMille ?? 0) > 0 ? await control.layer : "process"
+        default: nil
+        }
+    }
+
+    /// Records, for every node with cut links, the messages it has received from each peer
+    /// (`links` events): `cut` once a cut is in place, `heal` just before it ends (or
+    /// `end` when the run ends first). The `faults_honoured` check compares them.
+    public func readLinks(_ moment: String) async {
+        let network = await control.network
+        for (node, status, _) in await cluster.statuses(timeout: .seconds(1)) {
+            let peers = network.cutPeers(toward: node)
+            guard let status, !peers.isEmpty else { continue }
+            let counts = Dictionary(status.received.map { ($0.peer, $0.messages) }, uniquingKeysWith: max)
+            history.record(HistoryEvent(time: history.now, kind: .links, node: node, detail: moment, nodes: peers, counts: counts))
+        }
     }
 
     /// Node names, with `@leader` and `@all` resolved now. `@leader` is the proposer of

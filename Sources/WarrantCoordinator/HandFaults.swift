@@ -25,17 +25,21 @@ public struct HandFaults: Sendable {
         let sides = groups.map { $0.split(separator: ",").map(String.init) }.filter { !$0.isEmpty }
         guard !sides.isEmpty else { throw CoordinatorError(.badInput, "name at least one group of nodes") }
         try checkNames(sides.flatMap { $0 })
-        return try Self.finish(await control.partition(sides), "partitioned: \(sides.map { $0.joined(separator: ",") }.joined(separator: " / "))")
+        return try Self.finish(await control.partition(sides), "partitioned: \(sides.map { $0.joined(separator: ",") }.joined(separator: " / "))\(layerNote)")
     }
 
     public func oneWay(from: String, to: String) async throws(CoordinatorError) -> String {
         try checkNames([from, to])
-        return try Self.finish(await control.oneWay(from: from, to: to), "cut \(from) → \(to)")
+        return try Self.finish(await control.cut(from: [from], to: [to], oneWay: true), "cut \(from) → \(to)\(layerNote)")
     }
 
     public func heal() async throws(CoordinatorError) -> String {
-        try Self.finish(await control.heal(), "healed")
+        let (problems, dropped) = await control.heal()
+        return try Self.finish(problems, "healed" + (dropped.map { " (the network rules had dropped \($0) packets)" } ?? ""))
     }
+
+    /// Which layer applied a link fault, when it is the network's.
+    var layerNote: String { cluster.file.netns == nil ? "" : " (nftables rules in the nodes' namespaces)" }
 
     public func degrade(_ nodes: [String], delayMs: UInt64, jitterMs: UInt64, lossPerMille: UInt64) async throws(CoordinatorError) -> String {
         guard lossPerMille <= 1_000 else { throw CoordinatorError(.badInput, "--loss-per-mille must be 0…1000") }

@@ -22,7 +22,13 @@ extension RunningCluster {
             let deadline = Date().addingTimeInterval(30)
             while !live(), Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
         }
-        return try RunningCluster(directory: directory)
+        let cluster = try RunningCluster(directory: directory)
+        // A `--netns` cluster is reachable only from its bridge's namespace: go there first.
+        if let layout = cluster.file.netns, !Netns.isInside(layout.bridge) {
+            try Netns.requireTools()
+            try Netns.enter(layout.bridge)
+        }
+        return cluster
     }
 
     /// A secret key given by path, or by name in the cluster's keys directory.

@@ -64,10 +64,10 @@ public func launch(topology path: String, into dir: String, logLevel: String, ch
         nodes.append(ClusterFile.Node(name: node.name, pid: pid, client: node.client,
                                       peer: node.peerListen.values.sorted().first ?? node.client, commits: node.commits,
                                       control: node.control, data: data,
-                                      metrics: node.metricsPort.map { "http://\(topology.cluster.hostForURL):\($0)/metrics" }))
+                                      metrics: node.metricsPort.map { "http://\(node.hostForURL):\($0)/metrics" }))
     }
     let file = ClusterFile(nodes: nodes, agents: [], coordinatorKey: "\(keys)/\(ClusterKeys.coordinatorName).key",
-                           topology: topologyPath, keys: keys)
+                           topology: topologyPath, keys: keys, netns: children.netns)
     let running = try RunningCluster(file: file)
     let deadline = Date().addingTimeInterval(30)
     while true {

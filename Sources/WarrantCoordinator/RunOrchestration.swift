@@ -9,15 +9,30 @@ public enum RunOrchestration {
     /// `run`: the topology in `file` into `out` (default `runs/NAME-TIME`), which must not
     /// hold a run yet. On a failure to run (a port in use, a node that died at start) every
     /// child is stopped; a signal to this process ends them through their watchdog pipes.
-    public static func run(file: String, out: String?, logLevel: String, seed: UInt64?,
+    ///
+    /// With `netns`, every node and agent runs in a network namespace of its own and link
+    /// faults are nftables rules (the process restarts inside the bridge's namespace
+    /// first: `NetnsLaunch`); the namespaces are removed when the run ends, and by the
+    /// reaper if this process is killed.
+    public static func run(file: String, out: String?, logLevel: String, seed: UInt64?, netns: Bool = false,
                            say: @escaping @Sendable (String) -> Void) async throws -> Verdict {
-        let topology = try Topology.load(file, seed: seed)
-        let children = ChildProcesses()
-        Watchdog.dieOnSignals()
+        var topology = try Topology.load(file, seed: seed)
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-        let dir = URL(fileURLWithPath: out ?? "runs/\(topology.cluster.name)-\(stamp)").standardizedFileURL.path
+        var dir = URL(fileURLWithPath: out ?? "runs/\(topology.cluster.name)-\(stamp)").standardizedFileURL.path
+        if netns { dir = NetnsLaunch.directory(default: dir) }
         if FileManager.default.fileExists(atPath: "\(dir)/history.jsonl") {
             throw CoordinatorError(.badInput, "\(dir) already holds a run; choose another --out")
+        }
+        var layout: NetnsLayout?
+        if netns {
+            let prepared = try NetnsLaunch.prepare(topology: topology, dir: dir, say: say)
+            topology = try Topology.load(prepared.topology, seed: seed)
+            layout = prepared.layout
+        }
+        let children = ChildProcesses(netns: layout)
+        Watchdog.dieOnSignals()
+        defer {
+            if let layout { say("netns: removed \(Netns.remove(owner: layout.owner).count) namespaces") }
         }
         do {
             return try await run(topology, dir: dir, logLevel: logLevel, seed: seed, children: children, say: say)
@@ -76,6 +91,7 @@ public enum RunOrchestration {
         for agent in topology.agents { children.signal("agent:\(agent.name)", SIGTERM) }
         for request in requests { await request.value }
         await prober.stop()
+        await faults.readLinks("end")
         try await Task.sleep(for: .seconds(2))  // the last blocks reach the commit streams
         let heights = await cluster.statuses().compactMap(\.status).map(\.height)
         say(String(format: "%6.1f s  workload over; heights %@", Double(history.now) / 1_000, heights.map(String.init).joined(separator: ", ")))

@@ -69,10 +69,10 @@ public struct Verdict: Encodable, Sendable {
 
     /// The verdict as a table for people.
     public var table: String {
-        var lines = ["check          result", "-------------  ------"]
+        var lines = ["check            result", "---------------  ------"]
         for rule in Violation.Rule.allCases {
             let check = checks[rule.rawValue]!
-            lines.append(rule.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)
+            lines.append(rule.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)
                          + (check.ok ? "ok" : "FAIL (\(check.violations)): \(check.examples.first ?? "")"))
         }
         lines.append("")

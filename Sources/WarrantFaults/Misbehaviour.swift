@@ -66,6 +66,10 @@ public enum Sabotage: String, CaseIterable, Hashable, Sendable, Comparable {
     /// The clock is judged against the last block's time, which a skewed node's own
     /// proposals carry.
     case trustOwnBlockTimes = "trust-own-block-times"
+    /// Link-fault commands are acknowledged and not applied: the node keeps sending to
+    /// peers it was told to cut off. Only a fault in the network itself (`--netns`)
+    /// still cuts it off.
+    case ignoreLinkFaults = "ignore-link-faults"
 
     /// The checker (docs/DESIGN.md's rules; `summary.json`'s `checks`) that must fail
     /// when this bug is planted.
@@ -75,10 +79,15 @@ public enum Sabotage: String, CaseIterable, Hashable, Sendable, Comparable {
         case .ignoreExpiry: "expiry"
         case .acceptBadSignature: "validity"
         case .ignoreStaleness, .resetStalenessOnRestart, .trustOwnBlockTimes: "fail_closed"
+        case .ignoreLinkFaults: "faults_honoured"
         }
     }
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// The bugs the simulator can plant: every one but those of a node's own link filter
+    /// (the simulated network applies link faults itself).
+    public static var simulated: [Self] { allCases.filter { $0 != .ignoreLinkFaults } }
 
     public static func parse(_ names: [String]) throws(MisbehaviourError) -> Set<Self> {
         var parsed: Set<Self> = []

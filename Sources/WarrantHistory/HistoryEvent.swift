@@ -13,7 +13,9 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
         /// `node` committed `height`: `block` hash, `state` hash after it, and the ids of
         /// the requests the node's ledger accepted (`accepted`).
         case commit
-        /// A fault began or ended (`detail`); `heal` ends every network fault.
+        /// A fault began or ended (`detail`); `heal` ends every network fault. `layer` says
+        /// what applied a link fault: `network` (nftables rules in the nodes' network
+        /// namespaces, `--netns`) or `process` (each node's own link filter).
         case fault
         /// `node` crashed (`detail` "crash") or restarted (`detail` "restart").
         case restart
@@ -30,6 +32,11 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
         /// allow or deny with `reason`; `height`, `wallClockMs` and `sinceLastBlockMs` are
         /// the node's own report.
         case probe
+        /// The messages `node` had received from each peer (`counts`, counted before its
+        /// link filter), read by the coordinator once a cut is in place (`detail` "cut") and
+        /// again just before the heal (`detail` "heal"); `nodes` are the peers whose links to
+        /// `node` were cut. A count that grows between the two is a cut that did not hold.
+        case links
         /// The run began at `epochMs` (wall clock, ms since the epoch); every `time` counts
         /// from it.
         case start
@@ -60,12 +67,16 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
     public var sinceLastBlockMs: UInt64?
     /// For `start`.
     public var epochMs: UInt64?
+    /// For `fault`: `network` or `process` (see `Kind.fault`).
+    public var layer: String?
+    /// For `links`: messages received per peer.
+    public var counts: [String: UInt64]?
 
     public init(time: UInt64, kind: Kind, node: String? = nil, request: String? = nil, outcome: String? = nil,
                 reason: String? = nil, height: UInt64? = nil, block: String? = nil, state: String? = nil,
                 bytes: String? = nil, accepted: [String]? = nil, outcomes: [String]? = nil, detail: String? = nil,
                 nodes: [String]? = nil, session: String? = nil, receivedAt: UInt64? = nil, wallClockMs: UInt64? = nil,
-                sinceLastBlockMs: UInt64? = nil, epochMs: UInt64? = nil) {
+                sinceLastBlockMs: UInt64? = nil, epochMs: UInt64? = nil, layer: String? = nil, counts: [String: UInt64]? = nil) {
         self.time = time
         self.kind = kind
         self.node = node
@@ -85,5 +96,7 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
         self.wallClockMs = wallClockMs
         self.sinceLastBlockMs = sinceLastBlockMs
         self.epochMs = epochMs
+        self.layer = layer
+        self.counts = counts
     }
 }

@@ -124,7 +124,8 @@ extension NodeShell {
                           stateHash: ledger.stateHash, sessions: UInt64(ledger.sessions.count), peersSeen: seen, paused: paused,
                           proposer: core.validators.proposer(height: core.height, round: core.round),
                           fresh: time.sinceQuorumMs.map { $0 <= ledger.parameters.maxStalenessMs } ?? false,
-                          sinceQuorumMs: time.sinceQuorumMs, clockOffsetMs: time.clockOffsetMs, clockVouched: time.clockVouched)
+                          sinceQuorumMs: time.sinceQuorumMs, clockOffsetMs: time.clockOffsetMs, clockVouched: time.clockVouched,
+                          received: links.sorted { $0.key < $1.key }.map { LinkReceived(peer: $0.key, messages: UInt64($0.value.counters.received)) })
     }
 
     func sessions(_ query: SessionQuery) -> SessionList {

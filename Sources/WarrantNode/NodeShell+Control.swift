@@ -57,6 +57,7 @@ extension NodeShell {
             return ControlAnswer(ok: true, message: "height \(s.height) round \(s.round) \(s.step), \(s.peersSeen.count) peers seen")
         case .setLinkFaults(let spec):
             guard let link = links[spec.peer] else { return ControlAnswer(ok: false, message: "no peer is named '\(spec.peer)'") }
+            if replica.sabotage.contains(.ignoreLinkFaults) { return ControlAnswer(ok: true, message: "link faults set for \(spec.peer)") }
             // Decoding refused values out of range; clamped again so that no value can trap here.
             let faults = DirectionFaults(blocked: spec.blocked, dropPerMille: UInt16(min(spec.dropPerMille, 1_000)),
                                          delay: .milliseconds(min(spec.delayMs, LinkFaultSpec.maxDelayMs)),

@@ -117,9 +117,9 @@ public actor NodeShell {
     public func run() async throws {
         lastAppliedAt = clock.monotonicMs
         if let metricsPort {
-            let host = topology.cluster.host
-            tasks.append(try await NodeMetrics.serve(metrics, host: host, port: metricsPort) { [weak self] in await self?.scrapeMetrics() })
-            logger.info("metrics", metadata: ["url": "http://\(topology.cluster.hostForURL):\(metricsPort)/metrics"])
+            let spec = topology.node(named: name)
+            tasks.append(try await NodeMetrics.serve(metrics, host: spec?.host ?? topology.cluster.host, port: metricsPort) { [weak self] in await self?.scrapeMetrics() })
+            logger.info("metrics", metadata: ["url": "http://\(spec?.hostForURL ?? topology.cluster.hostForURL):\(metricsPort)/metrics"])
         }
         let core = replica.core
         logger.info("start", metadata: ["node": "\(name)", "height": "\(core.height)", "round": "\(core.round)",

@@ -99,7 +99,7 @@ public struct ScriptedFault: Hashable, Sendable {
 public struct SimulationOptions: Hashable, Sendable {
     /// What `--faults` and `--sabotage` accept, for help texts.
     public static let faultNames = (SimFault.allCases.map(\.rawValue) + ByzantineBehaviour.allCases.map(\.rawValue)).joined(separator: ", ")
-    public static let sabotageNames = Sabotage.allCases.map(\.rawValue).joined(separator: ", ")
+    public static let sabotageNames = Sabotage.simulated.map(\.rawValue).joined(separator: ", ")
 
     /// Options as `simulate` names them; the error says which is wrong and why.
     public static func parse(nodes: Int, byzantine: Int, faults: String, heights: UInt64, sabotage: String?) throws(SimulationOptionsError) -> SimulationOptions {
@@ -108,6 +108,9 @@ public struct SimulationOptions: Hashable, Sendable {
             throw SimulationOptionsError(.badOption, "--byzantine \(byzantine) exceeds f = \((nodes - 1) / 3) for \(nodes) nodes")
         }
         guard heights > 0 else { throw SimulationOptionsError(.badOption, "--heights must be positive") }
+        if let sabotage, let bug = Sabotage(rawValue: sabotage), !Sabotage.simulated.contains(bug) {
+            throw SimulationOptionsError(.badOption, "--sabotage \(sabotage) plants a bug in a node's own link filter, which the simulator does not have (its network applies faults): use it in a real run")
+        }
         do {
             let selection = try FaultSelection.parse(faults)
             return SimulationOptions(nodes: nodes, byzantine: byzantine, faults: selection.faults, behaviours: selection.behaviours,

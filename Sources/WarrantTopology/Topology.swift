@@ -60,6 +60,10 @@ public struct NodeSpec: Sendable, Hashable {
     public var name: String
     /// Position in the topology (also its port block).
     public var index: Int
+    /// The address its endpoints listen on (the cluster's `host` unless the node names one).
+    public var host: String
+    /// `host` as it goes in a URL (an IPv6 address in brackets).
+    public var hostForURL: String { host.contains(":") ? "[\(host)]" : host }
     public var client: String
     public var commits: String
     public var control: String

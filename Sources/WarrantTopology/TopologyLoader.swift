@@ -111,8 +111,12 @@ extension Topology {
             try checkName(name, f, "name")
             guard names.insert(name).inserted else { throw f.error(.duplicate, "name", "node '\(name)' is named twice") }
             let base = cluster.basePort + Topology.portsPerNode * index
-            func address(_ port: Int) -> String { "tcp://\(cluster.host):\(port)" }
-            var spec = NodeSpec(name: name, index: index, client: try f.string("client") ?? address(base),
+            // A host of its own (its network namespace's address under `--netns`, or another
+            // machine); the cluster's host otherwise.
+            let host = try f.string("host") ?? cluster.host
+            let urlHost = host.contains(":") ? "[\(host)]" : host
+            func address(_ port: Int) -> String { "tcp://\(urlHost):\(port)" }
+            var spec = NodeSpec(name: name, index: index, host: host, client: try f.string("client") ?? address(base),
                                 commits: try f.string("commits") ?? address(base + 1),
                                 control: try f.string("control") ?? address(base + 2), peerListen: [:])
             for (j, peer) in names0.enumerated() where j > index { spec.peerListen[peer] = address(base + 4 + j) }

@@ -49,14 +49,18 @@ public struct NodeStatus: WireBody, Codable {
     /// Whether enough other validators (f + 1) vouch for the wall clock: when not, every
     /// check is denied with `clock_skew`.
     public var clockVouched: Bool
+    /// Messages that arrived from each peer since the node started, counted before the
+    /// in-process fault filter: a chaos run compares them across a cut to see whether the
+    /// cut held (a peer that ignores its filter, or a network rule that leaks, shows here).
+    public var received: [LinkReceived]
 
     static let fields = ["node", "height", "round", "step", "lastBlockTimeMs", "sinceLastBlockMs", "wallClockMs",
                          "stateHash", "sessions", "peersSeen", "paused", "proposer", "fresh", "sinceQuorumMs",
-                         "clockOffsetMs", "clockVouched"]
+                         "clockOffsetMs", "clockVouched", "received"]
 
     public init(node: String, height: UInt64, round: UInt64, step: String, lastBlockTimeMs: UInt64, sinceLastBlockMs: UInt64,
                 wallClockMs: UInt64, stateHash: Digest, sessions: UInt64, peersSeen: [String], paused: Bool, proposer: PublicKey,
-                fresh: Bool, sinceQuorumMs: UInt64?, clockOffsetMs: Int64?, clockVouched: Bool) {
+                fresh: Bool, sinceQuorumMs: UInt64?, clockOffsetMs: Int64?, clockVouched: Bool, received: [LinkReceived] = []) {
         self.node = node
         self.height = height
         self.round = round
@@ -73,6 +77,7 @@ public struct NodeStatus: WireBody, Codable {
         self.sinceQuorumMs = sinceQuorumMs
         self.clockOffsetMs = clockOffsetMs
         self.clockVouched = clockVouched
+        self.received = received
     }
 
     public func encode(to w: inout CBORWriter) {
@@ -93,13 +98,14 @@ public struct NodeStatus: WireBody, Codable {
             if let sinceQuorumMs { w.key(13); w.write(sinceQuorumMs) }
             if let clockOffsetMs { w.key(14); w.write(clockOffsetMs) }
             w.key(15); w.write(clockVouched)
+            if !received.isEmpty { w.key(16); w.writeArray(received) { $1.encode(to: &$0) } }
         }
     }
 
     public init(from r: inout CBORReader) throws(WireError) {
         var node: String?, height: UInt64?, round: UInt64?, step: String?, last: UInt64?, since: UInt64?, wall: UInt64?
         var state: Digest?, sessions: UInt64?, peers: [String]?, paused: Bool?, proposer: PublicKey?
-        var fresh: Bool?, sinceQuorum: UInt64?, offset: Int64?, vouched: Bool?
+        var fresh: Bool?, sinceQuorum: UInt64?, offset: Int64?, vouched: Bool?, received: [LinkReceived] = []
         try r.readMap(fields: Self.fields) { r, key throws(WireError) in
             switch key {
             case 0: node = try r.readText()
@@ -117,7 +123,8 @@ public struct NodeStatus: WireBody, Codable {
             case 12: fresh = try r.readBool()
             case 13: sinceQuorum = try r.readUInt()
             case 14: offset = try r.readInt()
-            default: vouched = try r.readBool()
+            case 15: vouched = try r.readBool()
+            default: received = try r.readArray { (r: inout CBORReader) throws(WireError) in try LinkReceived(from: &r) }
             }
         }
         self.init(node: try required(node, "node", r), height: try required(height, "height", r), round: try required(round, "round", r),
@@ -126,7 +133,39 @@ public struct NodeStatus: WireBody, Codable {
                   stateHash: try required(state, "stateHash", r), sessions: try required(sessions, "sessions", r),
                   peersSeen: try required(peers, "peersSeen", r), paused: try required(paused, "paused", r),
                   proposer: try required(proposer, "proposer", r), fresh: try required(fresh, "fresh", r),
-                  sinceQuorumMs: sinceQuorum, clockOffsetMs: offset, clockVouched: try required(vouched, "clockVouched", r))
+                  sinceQuorumMs: sinceQuorum, clockOffsetMs: offset, clockVouched: try required(vouched, "clockVouched", r),
+                  received: received)
+    }
+}
+
+/// One entry of `NodeStatus.received`: messages that arrived from `peer`.
+public struct LinkReceived: Codable, Sendable, Hashable {
+    public var peer: String
+    public var messages: UInt64
+
+    static let fields = ["peer", "messages"]
+
+    public init(peer: String, messages: UInt64) {
+        self.peer = peer
+        self.messages = messages
+    }
+
+    public func encode(to w: inout CBORWriter) {
+        w.writeMap { w in
+            w.key(0); w.write(peer)
+            w.key(1); w.write(messages)
+        }
+    }
+
+    public init(from r: inout CBORReader) throws(WireError) {
+        var peer: String?, messages: UInt64?
+        try r.readMap(fields: Self.fields) { r, key throws(WireError) in
+            switch key {
+            case 0: peer = try r.readText()
+            default: messages = try r.readUInt()
+            }
+        }
+        self.init(peer: try required(peer, "peer", r), messages: try required(messages, "messages", r))
     }
 }
 

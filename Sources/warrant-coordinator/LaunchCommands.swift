@@ -10,9 +10,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Output directory (default: runs/NAME-TIME).") var out: String?
     @Option(help: "Seed for the agents' choices and any nemesis schedule (default: the topology's seeds).") var seed: UInt64?
     @Option(help: "Log level of the nodes.") var logLevel: String = "info"
+    @Flag(help: "Linux, root: every node and agent in a network namespace of its own; link faults become nftables rules (docs/CHAOS.md).")
+    var netns = false
 
     func run() async throws {
-        try exitWith(try await RunOrchestration.run(file: topology, out: out, logLevel: logLevel, seed: seed, say: say).passed ? 0 : 1)
+        try exitWith(try await RunOrchestration.run(file: topology, out: out, logLevel: logLevel, seed: seed, netns: netns, say: say).passed ? 0 : 1)
     }
 }
 
@@ -27,8 +29,23 @@ struct UpCommand: AsyncParsableCommand {
     var fresh = false
     @Flag(help: "Print a status line every 2 s even when standard output is not a terminal in the foreground.")
     var progress = false
+    @Flag(help: "Linux, root: every node and agent in a network namespace of its own; link faults become nftables rules (docs/CHAOS.md).")
+    var netns = false
 
     func run() async throws {
-        try await ClusterUp.run(topology: topology, dir: dir, logLevel: logLevel, fresh: fresh, progress: progress, say: say)
+        try await ClusterUp.run(topology: topology, dir: dir, logLevel: logLevel, fresh: fresh, progress: progress, netns: netns, say: say)
+    }
+}
+
+struct NetnsCleanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "netns-clean", abstract: "Remove the network namespaces (links, rules) that killed --netns coordinators left.",
+        discussion: "A --netns run removes its own when it ends, and its reaper does when it is killed; a new --netns start sweeps the rest.")
+    @Option(help: "Only this coordinator's namespaces (wrnt-PID-*), even if it still runs.") var owner: Int32?
+    @Flag(help: .hidden) var afterEof = false
+
+    func run() throws {
+        let removed = afterEof ? Netns.reap(owner: owner ?? 0) : owner.map { Netns.remove(owner: $0) } ?? Netns.sweep()
+        print(removed.isEmpty ? "no namespace to remove" : "removed \(removed.joined(separator: " "))")
     }
 }

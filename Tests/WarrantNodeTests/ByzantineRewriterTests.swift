@@ -107,6 +107,6 @@ import WarrantWire
         } catch {
             #expect(error.description.contains("'oops' is not one of skip-lock"))
         }
-        #expect(Set(Sabotage.allCases.map(\.breaks)) == ["agreement", "expiry", "validity", "fail_closed"])
+        #expect(Set(Sabotage.allCases.map(\.breaks)) == ["agreement", "expiry", "validity", "fail_closed", "faults_honoured"])
     }
 }
