@@ -4,20 +4,22 @@
 # "# expect: RULE" line, the rule the run must report broken. Passes only if every run
 # exits non-zero with that rule failing in its summary.json.
 #
-#   scripts/check-sabotage.sh [--bin DIR] [--only NAME]     (default: the debug build)
+#   scripts/check-sabotage.sh [--bin DIR] [--only NAME] [--out DIR]   (default: the debug build, a temporary DIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin="" only=""
+bin="" only="" out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin) bin="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
     -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "check-sabotage.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 bin="${bin:-$(swift build --show-bin-path)}"
-out="$(mktemp -d)"
+out="${out:-$(mktemp -d)}"
+mkdir -p "$out"
 passed=0 failed=0
 for file in Topologies/chaos/sabotage/*.toml; do
   name="$(basename "$file" .toml)"

@@ -38,7 +38,25 @@ timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run Tests/Topol
 for scenario in partition-expiry revoke-under-partition restart-while-cut-off byzantine-equivocate; do
   timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run "Topologies/chaos/$scenario.toml" --out "$(mktemp -d)/$scenario"
 done
-timeout 300 scripts/check-sabotage.sh
+sabotage_dir="$(mktemp -d)"
+timeout 400 scripts/check-sabotage.sh --out "$sabotage_dir"
+# The picture of a run, checked in a real browser (headless Chromium): the quickstart's
+# report against its history, and a sabotaged run's violations where they happened.
+quickstart_dir="$(mktemp -d)/quickstart"
+timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run Topologies/quickstart.toml --out "$quickstart_dir"
+timeout 300 python3 scripts/check-report.py "$quickstart_dir"
+timeout 300 python3 scripts/check-report.py "$sabotage_dir/ignore-expiry" --violations
+# Network faults in namespaces (root only): a node that ignores its own link filter is
+# still cut off by the nftables rules, and nothing is left behind.
+if [ "$(id -u)" -eq 0 ]; then
+  netns_dir="$(mktemp -d)/netns"
+  timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run Topologies/chaos/sabotage/ignore-link-faults.toml --netns --out "$netns_dir"
+  if ip netns list | grep -q "^wrnt-$(cat "$netns_dir/cluster.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["netns"]["owner"])')-"; then
+    echo "test.sh: the --netns run left namespaces behind" >&2; exit 1
+  fi
+else
+  echo "test.sh: not root: skipping the --netns run (scripts/chaos.sh --netns covers it)"
+fi
 # The protocol conformance suites against warrant-node (docs/CONFORMANCE.md).
 timeout 900 scripts/check-conformance.sh
 # The simulator, through the release build: many seeds, regressions, and sabotage.

@@ -65,20 +65,23 @@ public enum Checks {
             blocks[hash] = block
         }
         // The chain as the first honest node to commit each height saw it.
-        var chain: [UInt64: (block: String, accepted: Set<String>, outcomes: [String]?)] = [:]
+        var chain: [UInt64: (block: String, accepted: Set<String>, outcomes: [String]?, time: UInt64)] = [:]
         for event in input.events where event.kind == .commit {
             guard let node = event.node, input.honest.contains(node), let height = event.height, let block = event.block,
                   chain[height] == nil else { continue }
-            chain[height] = (block, Set(event.accepted ?? []), event.outcomes)
+            chain[height] = (block, Set(event.accepted ?? []), event.outcomes, event.time)
         }
         var judge = RuleJudge(genesis: input.genesis, signatures: input.signatures)
         for height in chain.keys.sorted() {
-            let (hash, accepted, outcomes) = chain[height]!
-            guard let block = blocks[hash] else {
+            let (hash, accepted, outcomes, time) = chain[height]!
+            let before = judge.violations.count
+            if let block = blocks[hash] {
+                judge.apply(block, accepted: accepted, outcomes: outcomes)
+            } else {
                 judge.violations.append(Violation(.validity, "height \(height): block \(hash.prefix(8)) was never recorded"))
-                continue
             }
-            judge.apply(block, accepted: accepted, outcomes: outcomes)
+            // Placed at the height's first commit, on no node: the chain itself broke the rule.
+            judge.violations[before...] = judge.violations[before...].map { Violation($0.rule, $0.detail, at: time) }[...]
         }
         return judge.violations
     }

@@ -31,7 +31,8 @@ extension Checks {
                         ? "the network rule let them through"
                         : "\(peer) did not honour the fault (its own link filter should have dropped them)"
                     violations.append(Violation(.faultsHonoured,
-                        "\(after - before) messages from \(peer) reached \(node) while the link \(peer)→\(node) was cut (\(start.time)–\(event.time) ms): \(how)"))
+                        "\(after - before) messages from \(peer) reached \(node) while the link \(peer)→\(node) was cut (\(start.time)–\(event.time) ms): \(how)",
+                        at: event.time, on: node))
                 }
             default:
                 continue

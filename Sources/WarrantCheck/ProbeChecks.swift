@@ -40,6 +40,19 @@ public struct BlastRadius: Codable, Hashable, Sendable {
     }
 }
 
+/// One stretch of a node's blast radius (`Checks.blastWindows`), in run milliseconds.
+public struct BlastWindow: Hashable, Sendable {
+    public enum Kind: String, Sendable {
+        case expiry, cutoff = "cut-off", lastContact = "last contact", revokeCommit = "revoke commit"
+    }
+
+    public var node: String
+    public var kind: Kind
+    /// When authority ended, and the latest allow after that.
+    public var start: UInt64
+    public var end: UInt64
+}
+
 extension Checks {
     /// Grace for "cut off" windows: the node may apply a block already in flight when
     /// the partition begins.
@@ -56,15 +69,20 @@ extension Checks {
     /// nodes had moved past the height the node reports (the model-free window, whatever
     /// cut it off), none at an applied height at or past the session's revocation, and
     /// none later than `max_staleness` after the revocation committed elsewhere.
-    public static func probes(_ input: CheckInput) -> [Violation] { measureProbes(input).1 }
+    public static func probes(_ input: CheckInput) -> [Violation] { measureProbes(input).violations }
 
     /// The blast radius of every node that was probed.
-    public static func blastRadius(_ input: CheckInput) -> [BlastRadius] { measureProbes(input).0 }
+    public static func blastRadius(_ input: CheckInput) -> [BlastRadius] { measureProbes(input).radii }
 
-    static func measureProbes(_ input: CheckInput) -> ([BlastRadius], [Violation]) {
+    /// Each stretch of time in which a node still allowed after authority had ended: from
+    /// the end (an expiry, a cut-off, the last contact with a quorum, a revocation's
+    /// commit) to the latest allow after it. A run's picture draws them.
+    public static func blastWindows(_ input: CheckInput) -> [BlastWindow] { measureProbes(input).windows }
+
+    static func measureProbes(_ input: CheckInput) -> (radii: [BlastRadius], violations: [Violation], windows: [BlastWindow]) {
         // Agents' checks count once they carry the session and the send time (`receivedAt`).
         let probes = input.events.filter { $0.kind == .probe || ($0.kind == .check && $0.session != nil && $0.receivedAt != nil) }
-        guard !probes.isEmpty else { return ([], []) }
+        guard !probes.isEmpty else { return ([], [], []) }
         let movedOn = quorumMovedOn(input)
         let epoch = input.events.first { $0.kind == .start }?.epochMs ?? 0
         let timeline = SessionTimeline(input)
@@ -73,6 +91,12 @@ extension Checks {
         let runEnd = epoch + (input.events.map(\.time).max() ?? 0)
         var radii: [String: BlastRadius] = [:]
         var violations: [Violation] = []
+        var windows: [BlastWindow: UInt64] = [:]  // window (end 0) -> latest allow
+        func widen(_ node: String, _ kind: BlastWindow.Kind, from start: Int64, to end: UInt64) {
+            guard start >= 0, Int64(end) > start else { return }
+            let key = BlastWindow(node: node, kind: kind, start: UInt64(start), end: 0)
+            windows[key] = max(windows[key] ?? end, end)
+        }
         for probe in probes where probe.outcome == "allow" {
             guard let node = probe.node, let hex = probe.session, let id = try? Digest(hex: hex),
                   let facts = timeline.sessions[id] else { continue }
@@ -83,42 +107,52 @@ extension Checks {
             // last allow came (negative: before it).
             if facts.expiresAt <= runEnd { radius.afterExpiryMs = max(radius.afterExpiryMs ?? afterExpiry, afterExpiry) }
             if afterExpiry > 0 {
-                violations.append(Violation(.expiry, "\(node) allowed session \(id.short) \(afterExpiry) ms after it expired (probe at \(probe.time) ms)"))
+                violations.append(Violation(.expiry, "\(node) allowed session \(id.short) \(afterExpiry) ms after it expired (probe at \(probe.time) ms)",
+                                            at: probe.time, on: node))
             }
+            widen(node, .expiry, from: Int64(facts.expiresAt) - Int64(epoch), to: probe.time)
             // Rule 4, the clock half: a node whose wall clock is off by more than the skew
             // bound (compared with the coordinator's, at the probe) must answer clock_skew.
             if let wall = probe.wallClockMs, let received = probe.receivedAt {
                 let midpoint = Int64(epoch) + (Int64(probe.time) + Int64(received)) / 2
                 let offset = Int64(wall) - midpoint, rtt = Int64(received) - Int64(probe.time)
                 if abs(offset) > Int64(input.genesis.parameters.maxClockSkewMs) + rtt + clockGraceMs {
-                    violations.append(Violation(.failClosed, "\(node) allowed session \(id.short) while its wall clock was \(offset) ms off (max_clock_skew \(input.genesis.parameters.maxClockSkewMs) ms)"))
+                    violations.append(Violation(.failClosed, "\(node) allowed session \(id.short) while its wall clock was \(offset) ms off (max_clock_skew \(input.genesis.parameters.maxClockSkewMs) ms)",
+                                                at: probe.time, on: node))
                 }
             }
             if let height = probe.height, let moved = movedOn[node]?[height + 1] {
                 let after = Int64(probe.time) - Int64(moved)
                 radius.afterLastContactMs = max(radius.afterLastContactMs ?? after, after)
                 if after > staleness + cutoffGraceMs {
-                    violations.append(Violation(.failClosed, "\(node) allowed session \(id.short) at applied height \(height) \(after) ms after f + 1 other honest nodes had committed height \(height + 1) (max_staleness \(staleness) ms; probe at \(probe.time) ms)"))
+                    violations.append(Violation(.failClosed, "\(node) allowed session \(id.short) at applied height \(height) \(after) ms after f + 1 other honest nodes had committed height \(height + 1) (max_staleness \(staleness) ms; probe at \(probe.time) ms)",
+                                                at: probe.time, on: node))
                 }
+                widen(node, .lastContact, from: Int64(moved), to: probe.time)
             }
             for window in cutoffs[node] ?? [] where probe.time >= window.start && probe.time < window.end {
                 let after = Int64(probe.time) - Int64(window.start)
                 radius.afterCutoffMs = max(radius.afterCutoffMs ?? after, after)
                 if after > staleness + cutoffGraceMs {
-                    violations.append(Violation(.failClosed, "\(node) allowed session \(id.short) \(after) ms after it was cut off from a quorum (max_staleness \(staleness) ms)"))
+                    violations.append(Violation(.failClosed, "\(node) allowed session \(id.short) \(after) ms after it was cut off from a quorum (max_staleness \(staleness) ms)",
+                                                at: probe.time, on: node))
                 }
+                widen(node, .cutoff, from: Int64(window.start), to: probe.time)
             }
             if let revoked = timeline.revocationHeight(of: id) {
                 if let height = probe.height, height >= revoked {
                     radius.allowsAfterRevokeApplied = (radius.allowsAfterRevokeApplied ?? 0) + 1
-                    violations.append(Violation(.revocation, "\(node) allowed session \(id.short) at applied height \(height), at or past its revocation at height \(revoked)"))
+                    violations.append(Violation(.revocation, "\(node) allowed session \(id.short) at applied height \(height), at or past its revocation at height \(revoked)",
+                                                at: probe.time, on: node))
                 }
                 if let committed = timeline.firstCommit[revoked] {
                     let after = Int64(probe.time) - Int64(committed)
                     radius.afterRevokeCommitMs = max(radius.afterRevokeCommitMs ?? after, after)
                     if after > staleness + cutoffGraceMs {
-                        violations.append(Violation(.revocation, "\(node) allowed revoked session \(id.short) \(after) ms after the revocation committed"))
+                        violations.append(Violation(.revocation, "\(node) allowed revoked session \(id.short) \(after) ms after the revocation committed",
+                                                    at: probe.time, on: node))
                     }
+                    widen(node, .revokeCommit, from: Int64(committed), to: probe.time)
                 }
             }
             radii[node] = radius
@@ -130,7 +164,9 @@ extension Checks {
             if revokedProbed.contains(node), radius.allowsAfterRevokeApplied == nil { radius.allowsAfterRevokeApplied = 0 }
             radii[node] = radius
         }
-        return (radii.values.sorted { $0.node < $1.node }, violations)
+        let stretches = windows.map { BlastWindow(node: $0.key.node, kind: $0.key.kind, start: $0.key.start, end: $0.value) }
+        return (radii.values.sorted { $0.node < $1.node }, violations,
+                stretches.sorted { ($0.node, $0.start, $0.kind.rawValue) < ($1.node, $1.start, $1.kind.rawValue) })
     }
 
     /// For each node and height h: when f + 1 honest nodes other than it had committed h

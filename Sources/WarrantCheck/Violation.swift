@@ -18,10 +18,16 @@ public struct Violation: Hashable, Sendable, CustomStringConvertible {
 
     public let rule: Rule
     public let detail: String
+    /// Where it happened, when one moment and node show it (a probe's send time, a cut's
+    /// reading), for the run's picture (report.html).
+    public let time: UInt64?
+    public let node: String?
 
-    public init(_ rule: Rule, _ detail: String) {
+    public init(_ rule: Rule, _ detail: String, at time: UInt64? = nil, on node: String? = nil) {
         self.rule = rule
         self.detail = detail
+        self.time = time
+        self.node = node
     }
 
     public var description: String { "\(rule.rawValue): \(detail)" }

@@ -104,12 +104,14 @@ public enum RunOrchestration {
         let events = RunRecord.assemble(coordinator: history.all, topology: topology, dir: dir, nodes: file.nodes, endedAt: history.now)
         try RunRecord.writeHistory(events, to: "\(dir)/history.jsonl")
 
-        let verdict = RunRecord.judge(events, topology: topology, keys: cluster.keys, durationS: durationS)
+        let judged = RunRecord.judgement(events, topology: topology, keys: cluster.keys, durationS: durationS)
+        let verdict = judged.verdict
         try RunRecord.writeSummary(verdict, to: dir)
+        let report = try RunRecord.writeReport(events, judged: judged, topology: topology, keys: cluster.keys, to: dir)
         say("")
         say(verdict.table)
         say("")
-        say("history \(dir)/history.jsonl · summary \(dir)/summary.json · node logs and databases \(dir)/nodes/")
+        say("history \(dir)/history.jsonl · summary \(dir)/summary.json · picture \(report) · node logs and databases \(dir)/nodes/")
         return verdict
     }
 }

@@ -73,6 +73,13 @@ public enum RunRecord {
     /// Every checker over a run's history, and the `workload` check: each agent of the
     /// topology sent requests (a run whose agents could not start proves nothing).
     public static func judge(_ events: [HistoryEvent], topology: Topology, keys: ClusterKeys, durationS: Double) -> Verdict {
+        judgement(events, topology: topology, keys: keys, durationS: durationS).verdict
+    }
+
+    /// `judge`, with what the run's picture needs besides the verdict: the checkers' input
+    /// and every violation (the verdict keeps only a few examples).
+    public static func judgement(_ events: [HistoryEvent], topology: Topology, keys: ClusterKeys, durationS: Double)
+        -> (verdict: Verdict, input: CheckInput, violations: [Violation]) {
         let input = CheckInput(events: events, honest: Set(topology.honestNodes), genesis: keys.genesis(topology),
                                signatures: .ed25519, livenessBoundMs: 20_000)
         var violations = Checks.all(input)
@@ -87,8 +94,32 @@ public enum RunRecord {
         for agent in topology.agents where keys.agents[agent.name].map({ !requested.contains($0) }) ?? true {
             violations.append(Violation(.workload, "agent \(agent.name) sent no request (see agents/\(agent.name)/agent.log)"))
         }
-        return Verdict(events: events, violations: violations, nodes: topology.nodes.map(\.name), durationS: durationS,
-                       blastRadius: Checks.blastRadius(input))
+        let verdict = Verdict(events: events, violations: violations, nodes: topology.nodes.map(\.name), durationS: durationS,
+                              blastRadius: Checks.blastRadius(input))
+        return (verdict, input, violations)
+    }
+
+    /// Draws the run's picture into `DIR/report.html`; returns its path.
+    @discardableResult
+    public static func writeReport(_ events: [HistoryEvent], judged: (verdict: Verdict, input: CheckInput, violations: [Violation]),
+                                   topology: Topology, keys: ClusterKeys, to dir: String) throws(CoordinatorError) -> String {
+        let (verdict, input, violations) = judged
+        let report = RunReport(title: topology.cluster.name, events: events, input: input, violations: violations,
+                               verdict: verdict, topology: topology, keys: keys)
+        let path = "\(dir)/report.html"
+        do {
+            try report.html.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw CoordinatorError(.badFile, "\(path): \(error.localizedDescription)")
+        }
+        return path
+    }
+
+    /// `report DIR`: the picture of a recorded run, drawn again from its history.
+    public static func redraw(_ dir: String) throws(CoordinatorError) -> String {
+        let (events, topology, keys, duration) = try recorded(dir)
+        return try writeReport(events, judged: judgement(events, topology: topology, keys: keys, durationS: duration),
+                               topology: topology, keys: keys, to: dir)
     }
 
     public static func writeSummary(_ verdict: Verdict, to dir: String) throws {
@@ -99,6 +130,12 @@ public enum RunRecord {
 
     /// A recorded run judged again, offline: its verdict (`check RUN_DIR`).
     public static func rejudge(_ dir: String) throws(CoordinatorError) -> Verdict {
+        let (events, topology, keys, duration) = try recorded(dir)
+        return judge(events, topology: topology, keys: keys, durationS: duration)
+    }
+
+    /// A recorded run's history, topology, keys and length.
+    static func recorded(_ dir: String) throws(CoordinatorError) -> ([HistoryEvent], Topology, ClusterKeys, Double) {
         let file = try ClusterFile.read(from: dir)
         let topology: Topology
         let keys: ClusterKeys
@@ -111,6 +148,6 @@ public enum RunRecord {
         let events = readHistory("\(dir)/history.jsonl")
         guard !events.isEmpty else { throw CoordinatorError(.badFile, "\(dir)/history.jsonl is missing or empty") }
         let duration = Double((events.map(\.time).max() ?? 0) - (events.map(\.time).min() ?? 0)) / 1_000
-        return judge(events, topology: topology, keys: keys, durationS: duration)
+        return (events, topology, keys, duration)
     }
 }

@@ -10,7 +10,7 @@ struct Coordinator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "warrant-coordinator",
         abstract: "Drives Warrant test clusters: launches, hand operations, keys, wire tools and the simulator.",
-        subcommands: [RunCommand.self, UpCommand.self, NetnsCleanCommand.self, FaultCommand.self, StatusCommand.self, GrantCommand.self, RevokeCommand.self,
+        subcommands: [RunCommand.self, UpCommand.self, ReportCommand.self, NetnsCleanCommand.self, FaultCommand.self, StatusCommand.self, GrantCommand.self, RevokeCommand.self,
                       RevokeAllCommand.self, CheckCommand.self, SessionsCommand.self, ConformCommand.self, BenchCommand.self, Keygen.self, Wire.self, Simulate.self])
 }
 

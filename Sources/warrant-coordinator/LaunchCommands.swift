@@ -49,3 +49,11 @@ struct NetnsCleanCommand: ParsableCommand {
         print(removed.isEmpty ? "no namespace to remove" : "removed \(removed.joined(separator: " "))")
     }
 }
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Draw a recorded run's picture again: RUN_DIR/report.html (one file, no scripts; docs/CHAOS.md says how to read it).")
+    @Argument(help: "The run's directory (as given to `run --out`).") var runDirectory: String
+
+    func run() throws { print(try RunRecord.redraw(runDirectory)) }
+}
