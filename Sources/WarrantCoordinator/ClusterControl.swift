@@ -32,6 +32,12 @@ public actor ClusterControl {
         network = (try? JSONDecoder().decode(NetworkFaults.self, from: Data(contentsOf: URL(fileURLWithPath: stateFile)))) ?? NetworkFaults()
     }
 
+    /// The longest in-process hold-back now in force (delay plus jitter): a message the
+    /// filter let through just before a cut may still be on its way this long.
+    public var longestDelayMs: UInt64 {
+        linkFaults.values.joined().map { $0.delayMs + $0.jitterMs }.max() ?? 0
+    }
+
     /// `network` when link faults are nftables rules (`--netns`), else `process`.
     public var layer: String { layout == nil ? "process" : "network" }
 

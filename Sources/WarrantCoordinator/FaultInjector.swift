@@ -101,7 +101,8 @@ public actor FaultInjector {
                                         layer: await layer(of: fault)))
         }
         if fault.kind == .partition || fault.kind == .cut {
-            try? await Task.sleep(for: .milliseconds(300))  // messages already on their way arrive
+            // Messages already on their way (held back by a delay, too) arrive first.
+            try? await Task.sleep(for: .milliseconds(300 + Int64(await control.longestDelayMs)))
             await readLinks("cut")
         }
         return detail + note

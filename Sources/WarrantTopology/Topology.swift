@@ -135,7 +135,8 @@ public struct WorkloadSpec: Sendable, Hashable {
 
 /// What the fault schedule can do (docs/TOPOLOGY.md).
 public enum FaultKind: String, Sendable, Hashable, CaseIterable {
-    /// Cut `nodes` off from the rest (both ways), through the in-process link filter.
+    /// Cut `nodes` off from the rest (both ways): in each node's link filter, or as nftables
+    /// rules in the nodes' namespaces under `--netns`.
     case partition
     /// Cut every link from each node of `from` to each node of `to` — one way with
     /// `one_way`, else both: bridges and other non-transitive partitions.
