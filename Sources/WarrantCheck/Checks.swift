@@ -43,9 +43,11 @@ public enum Checks {
                   let block = event.block, let state = event.state else { continue }
             if let first = seen[height] {
                 if first.block != block {
-                    violations.append(Violation(.agreement, "height \(height): \(first.node) committed block \(first.block.prefix(8)), \(node) committed \(block.prefix(8))"))
+                    violations.append(Violation(.agreement, "height \(height): \(first.node) committed block \(first.block.prefix(8)), \(node) committed \(block.prefix(8))",
+                                                at: event.time, on: node))
                 } else if first.state != state {
-                    violations.append(Violation(.agreement, "height \(height): \(first.node) reached state \(first.state.prefix(8)), \(node) reached \(state.prefix(8))"))
+                    violations.append(Violation(.agreement, "height \(height): \(first.node) reached state \(first.state.prefix(8)), \(node) reached \(state.prefix(8))",
+                                                at: event.time, on: node))
                 }
             } else {
                 seen[height] = (node, block, state)
@@ -100,7 +102,8 @@ public enum Checks {
             for (node, heights) in commits.sorted(by: { $0.key < $1.key }) {
                 guard let accepted = heights[height] else { continue }
                 if !accepted.contains(request) {
-                    violations.append(Violation(.nothingLost, "request \(request.prefix(8)) acknowledged at height \(height) is not accepted in \(node)'s block \(height)"))
+                    violations.append(Violation(.nothingLost, "request \(request.prefix(8)) acknowledged at height \(height) is not accepted in \(node)'s block \(height)",
+                                                at: event.time, on: node))
                 }
             }
         }
@@ -119,7 +122,8 @@ public enum Checks {
                 $0.kind == .commit && $0.node == node && $0.detail != "database" && $0.time > healed && $0.time <= healed + input.livenessBoundMs
             }
             if !progressed {
-                violations.append(Violation(.liveness, "\(node) committed nothing within \(input.livenessBoundMs) ms after the last fault ended at \(healed)"))
+                violations.append(Violation(.liveness, "\(node) committed nothing within \(input.livenessBoundMs) ms after the last fault ended at \(healed)",
+                                            at: healed + input.livenessBoundMs, on: node))
             }
         }
         return violations
@@ -140,7 +144,8 @@ public enum Checks {
         for event in input.events where event.kind == .evidence && event.time + input.livenessBoundMs <= end {
             guard input.honest.contains(event.node ?? ""), let hex = event.bytes, let bytes = try? Hex.decode(hex),
                   let key = try? Evidence(cbor: bytes).offense().key, !committed.contains(key), reported.insert(key).inserted else { continue }
-            violations.append(Violation(.evidence, "\(event.node!) held evidence at \(event.time) ms that \(key.validator.short) signed two \(key.kind.name)s at height \(key.height) round \(key.round); no decided block commits it"))
+            violations.append(Violation(.evidence, "\(event.node!) held evidence at \(event.time) ms that \(key.validator.short) signed two \(key.kind.name)s at height \(key.height) round \(key.round); no decided block commits it",
+                                        at: event.time, on: event.node))
         }
         return violations
     }
@@ -157,7 +162,8 @@ public enum Checks {
             }
         }
         return input.events.filter { $0.kind == .ack && $0.outcome == "ok" && bad.contains($0.request ?? "") }.map {
-            Violation(.badInput, "\($0.node ?? "a node") acknowledged request \(($0.request ?? "").prefix(8)) as accepted, but it is malformed or badly signed")
+            Violation(.badInput, "\($0.node ?? "a node") acknowledged request \(($0.request ?? "").prefix(8)) as accepted, but it is malformed or badly signed",
+                      at: $0.time, on: $0.node)
         }
     }
 }
