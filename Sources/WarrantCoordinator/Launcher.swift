@@ -34,7 +34,8 @@ public struct Launched: Sendable {
 }
 
 /// Creates the keys, starts every node of the topology, waits (at most 30 s) until every
-/// node answers a status query, and then writes cluster.json.
+/// node answers a status query and (at most 10 s more) reports itself fresh with its clock
+/// vouched for, and then writes cluster.json.
 public func launch(topology path: String, into dir: String, logLevel: String, children: ChildProcesses) async throws -> Launched {
     let topologyPath = URL(fileURLWithPath: path).standardizedFileURL.path
     let topology = try Topology.load(topologyPath)
@@ -70,14 +71,21 @@ public func launch(topology path: String, into dir: String, logLevel: String, ch
                            topology: topologyPath, keys: keys, netns: children.netns)
     let running = try RunningCluster(file: file)
     let deadline = Date().addingTimeInterval(30)
+    var answeredAt: Date?
     while true {
         let statuses = await running.statuses(timeout: .seconds(1))
-        if statuses.allSatisfy({ $0.status != nil }) { break }
+        if statuses.allSatisfy({ $0.status != nil }) {
+            // Then until each has heard a quorum and has its clock vouched for (rule 4), so
+            // that a run's first probes are not denied for a start that is still going on —
+            // for at most 10 s (a node that cannot get there is the run's to show).
+            answeredAt = answeredAt ?? Date()
+            if statuses.allSatisfy({ $0.status!.fresh && $0.status!.clockVouched }) || Date().timeIntervalSince(answeredAt!) > 10 { break }
+        }
         for node in topology.nodes where !children.isRunning(node.name) {
             let log = "\(root)/nodes/\(node.name)/node.log"
             throw CoordinatorError(.launch, "\(node.name) exited at start: \(ChildProcesses.lastError(inLog: log) ?? "no reason logged"); see \(log)")
         }
-        guard Date() < deadline else {
+        guard Date() < deadline || answeredAt.map({ Date().timeIntervalSince($0) <= 10 }) == true else {
             throw CoordinatorError(.launch, "not every node answered within 30 s: \(statuses.filter { $0.status == nil }.map(\.node))")
         }
         try await Task.sleep(for: .milliseconds(200))
