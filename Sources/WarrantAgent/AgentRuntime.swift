@@ -36,6 +36,10 @@ public actor AgentRuntime {
     /// Signed requests sent so far (the replayer sends them again).
     var sent: [[UInt8]] = []
     var delegated = false
+    /// An agent program's misbehaviours, by kind (`AgentRuntime+Program`).
+    var programCounts: [String: UInt64] = [:]
+    /// Sessions granted to the program after its first.
+    var renewals = 0
     /// Every choice the agent makes, from the run's seed and its name.
     var random: SplitMix64
 
@@ -170,22 +174,43 @@ public actor AgentRuntime {
 
     /// Asks a random node for a local check; records the answer.
     func check(_ question: Check) async -> Bool {
+        await checkAnswer(question)?.answer.allowed ?? false
+    }
+
+    /// `check`, with the answer and the node that gave it (nil when none answered).
+    func checkAnswer(_ question: Check) async -> (node: String, answer: CheckAnswer)? {
         let bytes = Envelope.seal(question, by: key).encoded
         let node = endpoints.nodes.randomElement(using: &random)!
         let sent = history.now
-        guard let answer = try? await ask(node.client, bytes, timeout: .seconds(2)), case .checkAnswer(let a) = answer else { return false }
+        guard let answer = try? await ask(node.client, bytes, timeout: .seconds(2)), case .checkAnswer(let a) = answer else { return nil }
         // Recorded like a probe (sent and received times, the node's report), so the same
         // checkers judge the agents' own checks.
         history.record(HistoryEvent(time: sent, kind: .check, node: node.name, outcome: a.allowed ? "allow" : "deny",
                                     reason: a.reason?.name, height: a.height, bytes: Hex.encode(bytes), detail: "wall=\(a.wallClockMs)",
                                     session: (a.session ?? question.session)?.hex, receivedAt: history.now, wallClockMs: a.wallClockMs,
                                     sinceLastBlockMs: a.sinceLastBlockMs))
-        return a.allowed
+        return (node.name, a)
+    }
+
+    /// How an ordered request ended, as the agent saw it.
+    enum OrderOutcome {
+        /// A block carried it: accepted or rejected with a reason.
+        case result(RequestResult)
+        /// A node refused it before ordering (a malformed or badly signed request…).
+        case refused(ReasonCode)
+        /// No node answered with a result in time; it may still commit.
+        case unknown
     }
 
     /// Sends an ordered request to a random node, failing over to the others when one
     /// does not answer or answers `timeout`; records the request and its answer.
     func order(_ bytes: [UInt8]) async -> RequestResult? {
+        if case .result(let result) = await orderOutcome(bytes) { return result }
+        return nil
+    }
+
+    /// `order`, saying how it ended.
+    func orderOutcome(_ bytes: [UInt8]) async -> OrderOutcome {
         let id = Blake2b.hash(bytes)
         var nodes = endpoints.nodes.shuffled(using: &random)
         history.record(HistoryEvent(time: history.now, kind: .request, node: nodes[0].name, request: id.hex, bytes: Hex.encode(bytes)))
@@ -197,19 +222,19 @@ public actor AgentRuntime {
                 history.record(HistoryEvent(time: history.now, kind: .ack, node: node.name, request: id.hex,
                                             outcome: result.outcome.accepted ? "ok" : "fail", reason: result.outcome.reason?.name,
                                             height: result.height))
-                return result
+                return .result(result)
             case .error(let error) where error.reason == .timeout:
                 continue
             case .error(let error):
                 history.record(HistoryEvent(time: history.now, kind: .ack, node: node.name, request: id.hex, outcome: "fail",
                                             reason: error.reason.name))
-                return nil
+                return .refused(error.reason)
             default:
                 continue
             }
         }
         history.record(HistoryEvent(time: history.now, kind: .ack, request: id.hex, outcome: "unknown"))
-        return nil
+        return .unknown
     }
 
     func ask(_ address: String, _ bytes: [UInt8], timeout: Duration) async throws -> Message {

@@ -37,6 +37,13 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
         /// again just before the heal (`detail` "heal"); `nodes` are the peers whose links to
         /// `node` were cut. A count that grows between the two is a cut that did not hold.
         case links
+        /// An agent program (`exec`, docs/AGENTS.md) did something its agent reports:
+        /// `outcome` `started`, `malformed` (a line the agent could not take; `detail` why),
+        /// `too_long`, `flood` (requests past the limit or lines past the backlog, dropped),
+        /// `deaf` (it stopped reading what the agent sent), `exited` (`detail`: its status),
+        /// `killed` (it did not exit when told to stop), or `summary` (totals at the end).
+        /// `agent` names the agent.
+        case program
         /// The run began at `epochMs` (wall clock, ms since the epoch); every `time` counts
         /// from it.
         case start
@@ -69,14 +76,16 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
     public var epochMs: UInt64?
     /// For `fault`: `network` or `process` (see `Kind.fault`).
     public var layer: String?
-    /// For `links`: messages received per peer.
+    /// For `links`: messages received per peer; for a `program` summary, how many of each.
     public var counts: [String: UInt64]?
+    /// For `program`: the agent whose program it was.
+    public var agent: String?
 
     public init(time: UInt64, kind: Kind, node: String? = nil, request: String? = nil, outcome: String? = nil,
                 reason: String? = nil, height: UInt64? = nil, block: String? = nil, state: String? = nil,
                 bytes: String? = nil, accepted: [String]? = nil, outcomes: [String]? = nil, detail: String? = nil,
                 nodes: [String]? = nil, session: String? = nil, receivedAt: UInt64? = nil, wallClockMs: UInt64? = nil,
-                sinceLastBlockMs: UInt64? = nil, epochMs: UInt64? = nil, layer: String? = nil, counts: [String: UInt64]? = nil) {
+                sinceLastBlockMs: UInt64? = nil, epochMs: UInt64? = nil, layer: String? = nil, counts: [String: UInt64]? = nil, agent: String? = nil) {
         self.time = time
         self.kind = kind
         self.node = node
@@ -98,5 +107,6 @@ public struct HistoryEvent: Codable, Hashable, Sendable {
         self.epochMs = epochMs
         self.layer = layer
         self.counts = counts
+        self.agent = agent
     }
 }

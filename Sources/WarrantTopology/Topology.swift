@@ -116,8 +116,24 @@ public struct AgentSpec: Sendable, Hashable {
     public var actIntervalMs: UInt64
     /// Amount each act spends.
     public var amount: UInt64
-    /// For `delegator`: the agent it grants a child session to.
+    /// For `delegator`: the agent it grants a child session to (and the one a program's
+    /// `delegate` may name).
     public var delegateTo: String?
+    /// A program that decides what the agent does (`exec = ["python3", "agents/x.py"]`),
+    /// spoken to over JSON lines by `warrant-agent`, which holds the key (docs/AGENTS.md).
+    public var exec: [String]?
+
+    public init(name: String, principal: String, behaviour: AgentBehaviour, session: SessionWish, actIntervalMs: UInt64,
+                amount: UInt64, delegateTo: String? = nil, exec: [String]? = nil) {
+        self.name = name
+        self.principal = principal
+        self.behaviour = behaviour
+        self.session = session
+        self.actIntervalMs = actIntervalMs
+        self.amount = amount
+        self.delegateTo = delegateTo
+        self.exec = exec
+    }
 }
 
 /// How often `run` asks every node about a sample of live, expired and revoked sessions.

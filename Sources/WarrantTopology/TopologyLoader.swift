@@ -193,6 +193,12 @@ extension Topology {
             guard principals.contains(where: { $0.name == principal }) else {
                 throw f.error(.unknownName, "principal", "no principal is named '\(principal)'")
             }
+            // A program of the user's instead of a built-in behaviour (docs/AGENTS.md).
+            let exec = try f.strings("exec")
+            if let exec {
+                guard let program = exec.first, !program.isEmpty else { throw f.error(.badValue, "exec", "names no program: give [\"PROGRAM\", \"ARG\", …]") }
+                guard f.table["behaviour"] == nil else { throw f.error(.relation, "exec", "an agent runs a program or has a behaviour, not both") }
+            }
             let behaviourName = try f.string("behaviour") ?? "honest"
             guard let behaviour = AgentBehaviour(rawValue: behaviourName) else {
                 throw f.error(.badValue, "behaviour", "'\(behaviourName)' is not one of \(AgentBehaviour.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -228,7 +234,7 @@ extension Topology {
             }
             out.append(AgentSpec(name: name, principal: principal, behaviour: behaviour, session: wish,
                                  actIntervalMs: try f.uint("act_interval_ms", default: 250, in: 1...3_600_000),
-                                 amount: try f.uint("amount", default: 1), delegateTo: delegateTo))
+                                 amount: try f.uint("amount", default: 1), delegateTo: delegateTo, exec: exec))
             try f.rejectUnknown()
         }
         return out

@@ -53,6 +53,15 @@ struct WarrantAgentCommand: AsyncParsableCommand {
             endpoints: AgentEndpoints(nodes: loaded.nodes.map { ($0.name, $0.client) }, principal: principal),
             delegateKey: delegateKey, historyPath: history, epochMs: epochMs, requestTimeoutMs: loaded.cluster.requestTimeoutMs,
             seed: seed ?? loaded.workload.seed)
-        await runtime.run(untilMs: durationMs ?? loaded.workload.durationMs)
+        if spec.exec != nil {
+            // Every other agent's public key, for the program's delegations.
+            let others = loaded.agents.map(\.name).filter { $0 != id }
+            let keys = Dictionary(uniqueKeysWithValues: others.compactMap { name in
+                (try? KeyFile.readPublic(at: "\(self.keys)/\(name).pub")).map { (name, $0) }
+            })
+            await runtime.runProgram(untilMs: durationMs ?? loaded.workload.durationMs, agentKeys: keys)
+        } else {
+            await runtime.run(untilMs: durationMs ?? loaded.workload.durationMs)
+        }
     }
 }
