@@ -35,7 +35,7 @@ run_dir="$(mktemp -d)/run"
 timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run Tests/Topologies/all-behaviours.toml --out "$run_dir"
 # The chaos smoke: four scenarios with the measured blast radius, and every planted bug,
 # each of which must be caught as its rule (scripts/chaos.sh runs every scenario).
-for scenario in partition-expiry revoke-under-partition restart-while-cut-off byzantine-equivocate; do
+for scenario in partition-expiry revoke-under-partition restart-while-cut-off byzantine-equivocate agent-programs; do
   timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run "Topologies/chaos/$scenario.toml" --out "$(mktemp -d)/$scenario"
 done
 sabotage_dir="$(mktemp -d)"
@@ -46,6 +46,10 @@ quickstart_dir="$(mktemp -d)/quickstart"
 timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run Topologies/quickstart.toml --out "$quickstart_dir"
 timeout 300 python3 scripts/check-report.py "$quickstart_dir"
 timeout 300 python3 scripts/check-report.py "$sabotage_dir/ignore-expiry" --violations
+# Agent programs that misbehave in every listed way are reported and change nothing.
+programs_dir="$(mktemp -d)/programs"
+timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run Tests/Topologies/misbehaving-programs.toml --out "$programs_dir"
+python3 scripts/check-programs.py Tests/Topologies/misbehaving-programs.toml "$programs_dir"
 # Network faults in namespaces (root only): a node that ignores its own link filter is
 # still cut off by the nftables rules, and nothing is left behind.
 if [ "$(id -u)" -eq 0 ]; then

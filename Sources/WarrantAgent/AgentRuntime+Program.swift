@@ -12,11 +12,15 @@ import WarrantWire
 extension AgentRuntime {
     /// Requests a program may make per second; past it they are answered `flood`.
     public static let maxRequestsPerSecond = 50
+    /// How long before the end a program is told to stop; it has `stopGrace` to exit.
+    public static let stopAheadMs: UInt64 = 2_500
+    static let stopGrace = Duration.milliseconds(1_500)
     /// Misbehaviours of each kind recorded one by one; the rest are counted in the summary.
     static let reportedPerKind = 10
 
-    /// Runs the topology's program for this agent until `untilMs` after the run's start
-    /// (it is told to stop a second before, so that it ends before the run does).
+    /// Runs the topology's program for this agent until `untilMs` after the run's start.
+    /// It is told to stop `stopAheadMs` before, so that even one that must be killed is
+    /// gone, and reported, before the run ends.
     public func runProgram(untilMs: UInt64, agentKeys: [String: PublicKey]) async {
         guard let command = spec.exec else { return }
         while session == nil, history.now + 1_000 < untilMs {
@@ -34,11 +38,13 @@ extension AgentRuntime {
         program.send(.hello(agent: spec.name, principal: spec.principal, key: key.publicKey.hex,
                             nodes: endpoints.nodes.map(\.name), nowMs: wallMs))
         if let session { program.send(sessionMessage(session.grant, id: session.id)) }
-        let stopAt = untilMs > 1_000 ? untilMs - 1_000 : untilMs
+        let stopAt = untilMs > Self.stopAheadMs ? untilMs - Self.stopAheadMs : untilMs
         let keeper = Task { await self.keepSession(for: program, until: stopAt) }
         let stopper = Task {
             while self.history.now < stopAt, program.isRunning { await self.clock.sleep(ms: 50) }
-            if !(await program.stop()) { await self.report("killed", "did not exit within 2 s of being told to stop") }
+            if !(await program.stop(grace: Self.stopGrace)) {
+                await self.report("killed", "did not exit within \(Self.stopGrace) of being told to stop")
+            }
         }
         await serve(program, agentKeys: agentKeys, until: stopAt)
         keeper.cancel()

@@ -20,7 +20,7 @@ public final class ProgramProcess: Sendable {
     /// Lines the agent has not taken yet, at most: past it they are dropped (a flood).
     public static let backlog = 256
     /// Bytes of input kept for a program that is not reading, at most.
-    public static let maxPendingInput = 1 << 20
+    public static let maxPendingInput = 256 * 1024
 
     public let events: AsyncStream<Event>
     public let pid: Int32

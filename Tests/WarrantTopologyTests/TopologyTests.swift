@@ -187,13 +187,32 @@ import WarrantTopology
     @Test func everyShippedChaosScenarioLoads() throws {
         let directory = TopologyTests.root.appendingPathComponent("chaos")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".toml") }.sorted()
-        #expect(files == ["bridge.toml", "byzantine-equivocate.toml", "byzantine-forge.toml", "clock-skew.toml", "crash-all.toml",
+        #expect(files == ["agent-programs.toml", "bridge.toml", "byzantine-equivocate.toml", "byzantine-forge.toml", "clock-skew.toml", "crash-all.toml",
                           "leader-kill.toml", "nemesis.toml", "one-way-cut.toml", "partition-expiry.toml", "pause-leader.toml",
                           "restart-while-cut-off.toml", "revoke-under-partition.toml", "rogue-agents.toml", "skewed-proposer.toml", "slow-links.toml",
                           "twins.toml"])
         for file in files { _ = try Topology.load(directory.appendingPathComponent(file).path) }
         for file in try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("sabotage").path) {
             _ = try Topology.load(directory.appendingPathComponent("sabotage").appendingPathComponent(file).path)
+        }
+    }
+}
+
+/// An agent that runs a program: `exec` instead of a behaviour, never both.
+@Suite struct AgentProgramTopologyTests {
+    @Test func anAgentMayNameAProgram() throws {
+        let topology = try Topology.parse(TopologyTests.minimal + "\nexec = [\"python3\", \"agents/shopper.py\"]\n", file: "t.toml")
+        #expect(topology.agent(named: "x")?.exec == ["python3", "agents/shopper.py"])
+    }
+
+    @Test(arguments: [("exec = []", "names no program"), ("exec = [\"python3\"]\nbehaviour = \"rogue\"", "not both")])
+    func aBadProgramIsRefusedByKey(_ lines: String, _ words: String) {
+        do {
+            _ = try Topology.parse(TopologyTests.minimal + "\n" + lines + "\n", file: "t.toml")
+            Issue.record("accepted \(lines)")
+        } catch {
+            #expect("\(error)".contains("agents[0].exec"), "\(error)")
+            #expect("\(error)".contains(words), "\(error)")
         }
     }
 }
