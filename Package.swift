@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "warrant-bench", targets: ["warrant-bench"]),
         .executable(name: "warrant-node", targets: ["warrant-node"]),
         .executable(name: "warrant-agent", targets: ["warrant-agent"]),
+        .executable(name: "warrant-gateway", targets: ["warrant-gateway"]),
         .library(name: "WarrantCrypto", targets: ["WarrantCrypto"]),
         .library(name: "WarrantWire", targets: ["WarrantWire"]),
         .library(name: "WarrantTransport", targets: ["WarrantTransport"]),
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // C shims. libsodium has a pkg-config file; Debian's libnng-dev does not, so its
@@ -123,6 +125,20 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
+        // Tools that run only when a session allows them: configuration, decisions, the
+        // shipped tools (no MCP here, so it is tested without a host).
+        .target(
+            name: "WarrantGateway",
+            dependencies: ["WarrantErrors", "WarrantAgent", "WarrantCoordinator", "WarrantTopology", "WarrantCrypto", "WarrantWire", "WarrantHistory",
+                           .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // The MCP server in front of WarrantGateway (stdio transport).
+        .executableTarget(
+            name: "warrant-gateway",
+            dependencies: ["WarrantGateway", .product(name: "MCP", package: "swift-sdk"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "warrant-testkit",
             dependencies: ["WarrantTestSupport", "WarrantStorage", "WarrantLedger", "WarrantNode", "WarrantReplica", "WarrantConsensus"]
@@ -152,6 +168,7 @@ let package = Package(
         ),
         .testTarget(name: "WarrantTopologyTests", dependencies: ["WarrantTopology"]),
         .testTarget(name: "WarrantConformanceTests", dependencies: ["WarrantConformance", "WarrantLedger", "WarrantWire"]),
+        .testTarget(name: "WarrantGatewayTests", dependencies: ["WarrantGateway", "WarrantTopology"]),
         .testTarget(name: "WarrantAgentTests", dependencies: ["WarrantAgent", "WarrantHistory", "WarrantTopology", "WarrantWire", "WarrantCrypto"]),
         .testTarget(name: "WarrantCoordinatorTests", dependencies: ["WarrantCoordinator", "WarrantTopology", "WarrantWire", "WarrantCrypto"]),
         .testTarget(

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Warrant needs on a Debian machine: the C libraries it links (libnng,
 # libsodium, SQLite), pkg-config, nftables and iproute2 (network faults, --netns),
-# Chromium (the browser test of report.html), and the Python packages the test scripts use.
+# Chromium (the browser test of report.html), and the Python packages the test scripts use
+# (mcp: the MCP SDK that drives warrant-gateway as an LLM host would).
 # Idempotent: installs only what is missing, and says clearly when it cannot.
 set -euo pipefail
 
 APT_PACKAGES=(libnng-dev libsodium-dev libsqlite3-dev pkg-config nftables iproute2 chromium python3 python3-pip)
-PY_PACKAGES=(cbor2 pynacl pynng pytest)
+PY_PACKAGES=(cbor2 pynacl pynng pytest mcp)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 

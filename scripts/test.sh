@@ -50,6 +50,9 @@ timeout 300 python3 scripts/check-report.py "$sabotage_dir/ignore-expiry" --viol
 programs_dir="$(mktemp -d)/programs"
 timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run Tests/Topologies/misbehaving-programs.toml --out "$programs_dir"
 python3 scripts/check-programs.py Tests/Topologies/misbehaving-programs.toml "$programs_dir"
+# An MCP host (the Python MCP SDK) drives warrant-gateway against a real cluster; every
+# answer is checked against the committed chain.
+timeout 300 python3 scripts/check-mcp-gateway.py "$(swift build --show-bin-path)"
 # Network faults in namespaces (root only): a node that ignores its own link filter is
 # still cut off by the nftables rules, and nothing is left behind.
 if [ "$(id -u)" -eq 0 ]; then

@@ -94,6 +94,16 @@ extension AgentRuntime {
         }
     }
 
+    /// Carries out one request for a driver other than a program (`warrant-gateway`):
+    /// first a session, when there is none yet or it is due for renewal.
+    public func perform(_ request: ProgramRequest) async -> ProgramMessage {
+        if session == nil || (needsSession && spec.session.renewBeforeMs > 0) { await obtainSession() }
+        return await carryOut(request, agentKeys: [:])
+    }
+
+    /// The session requests act under now (its id, and the grant), if any.
+    public var currentSession: (id: Digest, grant: Grant)? { session }
+
     /// Does what the program asked, with the agent's key; the answer to send back.
     func carryOut(_ request: ProgramRequest, agentKeys: [String: PublicKey]) async -> ProgramMessage {
         guard let session else { return .error(inReplyTo: request.id, code: "no_session", text: "the principal has granted no session yet") }

@@ -11,7 +11,7 @@ public func startAgents(_ topology: Topology, dir: String, keys: String, epochMs
         throw CoordinatorError(.launch, "\(agentBinary) is missing: build it first (swift build --product warrant-agent)")
     }
     var agents: [ClusterFile.Agent] = []
-    for agent in topology.agents {
+    for agent in topology.agents where agent.behaviour != .external {
         let home = "\(dir)/agents/\(agent.name)"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         var arguments = ["--topology", topology.file, "--id", agent.name, "--keys", keys,

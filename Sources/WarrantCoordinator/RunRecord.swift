@@ -91,7 +91,7 @@ public enum RunRecord {
             requested.insert(envelope.sender)
             if envelope.kind == .grant, let grant = try? Grant(cbor: envelope.body) { requested.insert(grant.sessionKey) }
         }
-        for agent in topology.agents where keys.agents[agent.name].map({ !requested.contains($0) }) ?? true {
+        for agent in topology.agents where agent.behaviour != .external && (keys.agents[agent.name].map({ !requested.contains($0) }) ?? true) {
             violations.append(Violation(.workload, "agent \(agent.name) sent no request (see agents/\(agent.name)/agent.log)"))
         }
         let verdict = Verdict(events: events, violations: violations, nodes: topology.nodes.map(\.name), durationS: durationS,

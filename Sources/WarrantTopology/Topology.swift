@@ -92,6 +92,9 @@ public struct PrincipalSpec: Sendable, Hashable {
 /// How an agent behaves (docs/TOPOLOGY.md).
 public enum AgentBehaviour: String, Sendable, Hashable, CaseIterable {
     case honest, greedy, rogue, replayer, delegator
+    /// Driven from outside — `warrant-gateway` for an MCP host (docs/AGENTS.md): the
+    /// coordinator grants it sessions as its principal but starts no process for it.
+    case external
 }
 
 /// The session an agent asks its principal for.
