@@ -132,10 +132,11 @@ let package = Package(
             dependencies: ["WarrantErrors", "WarrantAgent", "WarrantCoordinator", "WarrantTopology", "WarrantCrypto", "WarrantWire", "WarrantHistory",
                            .product(name: "TOMLKit", package: "TOMLKit")]
         ),
-        // The MCP server in front of WarrantGateway (stdio transport).
+        // The MCP server in front of WarrantGateway (stdio, or Streamable HTTP on FlyingFox).
         .executableTarget(
             name: "warrant-gateway",
             dependencies: ["WarrantGateway", .product(name: "MCP", package: "swift-sdk"),
+                           .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),

@@ -8,7 +8,7 @@ answer against the committed chain.
 The host lists the tools, then calls them within the session, over budget, over the
 per-act cap, out of scope, with bad arguments, while the gateway's node is cut off, after
 the session expired, and (through a second gateway, with a new session) after a
-revocation. Then: no tool ran without an allow (the gateway's decision log against each
+revocation, and (a third gateway) over Streamable HTTP. Then: no tool ran without an allow (the gateway's decision log against each
 answer), every payment in the tool's ledger is an act the chain committed under a session
 of this agent, and no session paid more than its budget."""
 import asyncio
@@ -20,8 +20,11 @@ import sys
 import tempfile
 import time
 
+import socket
+
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
+from mcp.client.streamable_http import streamable_http_client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 failures = []
@@ -146,6 +149,27 @@ async def main(bin_dir):
                 r = await call(session, "read_file", {"path": "public/report.txt"})
                 check(r.is_error and text(r).startswith("revoked"), f"after revocation: read_file denied: {text(r)[:60]}")
                 after = cluster.sessions()
+
+        print("check-mcp-gateway: session C, over Streamable HTTP")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        served = subprocess.Popen([os.path.join(cluster.bin, "warrant-gateway"), "--dir", cluster.dir, "--agent", "assistant", "--tools", tools,
+                                   "--decisions", decisions, "--http", f"127.0.0.1:{port}"], stderr=subprocess.PIPE, text=True)
+        try:
+            served.stderr.readline()  # "… MCP over Streamable HTTP at …": listening
+            async with streamable_http_client(f"http://127.0.0.1:{port}/mcp") as streams:
+                async with ClientSession(streams[0], streams[1]) as session:
+                    await session.initialize()
+                    check({t.name for t in (await session.list_tools()).tools} == {"read_file", "pay"}, "over HTTP: lists the tools")
+                    r = await call(session, "pay", {"payee": "grace", "amount": 5})
+                    check(not r.is_error, f"over HTTP: pay 5 runs: {text(r)[:40]}")
+                    r = await call(session, "read_file", {"path": "private/secret.txt"})
+                    check(r.is_error and text(r).startswith("out_of_scope"), f"over HTTP: out of scope: {text(r)[:40]}")
+            after += cluster.sessions()
+        finally:
+            served.terminate()
+            served.wait(timeout=10)
 
         print("check-mcp-gateway: against the committed chain")
         payments = [json.loads(l) for l in open(ledger)] if os.path.exists(ledger) else []

@@ -18,6 +18,7 @@ struct WarrantGatewayCommand: AsyncParsableCommand {
     @Option(help: "Ask only this node (no failover): to see what one node does when cut off.") var node: String?
     @Option(help: "Log every call and decision here (JSON lines).") var decisions: String?
     @Option(help: "The agent's history (default: DIR/agents/AGENT/history.jsonl).") var history: String?
+    @Option(help: "Serve MCP's Streamable HTTP on HOST:PORT (endpoint /mcp) instead of stdio, e.g. 127.0.0.1:8765.") var http: String?
 
     func run() async throws {
         let gateway: Gateway
@@ -27,10 +28,26 @@ struct WarrantGatewayCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("warrant-gateway: \(error)\n".utf8))
             throw ExitCode(1)
         }
+        let specs = await gateway.tools
+        let makeServer: @Sendable () async -> Server = { await Self.server(for: gateway, tools: specs) }
+        if let http {
+            guard let colon = http.lastIndex(of: ":"), let port = UInt16(http[http.index(after: colon)...]) else {
+                throw ValidationError("--http: give HOST:PORT, e.g. 127.0.0.1:8765")
+            }
+            let host = String(http[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            FileHandle.standardError.write(Data("warrant-gateway: MCP over Streamable HTTP at http://\(http)/mcp\n".utf8))
+            return try await serveStreamableHTTP(host: host, port: port, makeServer: makeServer)
+        }
+        let server = await makeServer()
+        try await server.start(transport: StdioTransport())
+        await server.waitUntilCompleted()
+    }
+
+    /// An MCP server whose tools are the gateway's.
+    static func server(for gateway: Gateway, tools specs: [ToolSpec]) async -> Server {
         let server = Server(name: "warrant-gateway", version: "1.0.0",
                             instructions: "Every tool runs under a Warrant session: a denied call returns an error whose text starts with the reason code.",
                             capabilities: .init(tools: .init(listChanged: false)))
-        let specs = await gateway.tools
         await server.withMethodHandler(ListTools.self) { _ in
             .init(tools: specs.map { spec in
                 let properties = Dictionary(uniqueKeysWithValues: spec.arguments.map { name in
@@ -54,7 +71,6 @@ struct WarrantGatewayCommand: AsyncParsableCommand {
             let answer = await gateway.call(params.name, arguments: arguments)
             return .init(content: [.text(answer.text)], isError: answer.isError)
         }
-        try await server.start(transport: StdioTransport())
-        await server.waitUntilCompleted()
+        return server
     }
 }
