@@ -1,0 +1,17 @@
+// swift-tools-version: 6.0
+// libFuzzer targets for Warrant (docs/RELIABILITY.md). A package of its own so that the
+// main build never sees an executable without `main`: build and run with scripts/fuzz.sh
+// (scratch path .build-fuzz, -sanitize=fuzzer,address).
+import PackageDescription
+
+let package = Package(
+    name: "WarrantFuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "Warrant", path: "..")],
+    targets: [
+        .executableTarget(
+            name: "FuzzWire",
+            dependencies: [.product(name: "WarrantWire", package: "Warrant"), .product(name: "WarrantCrypto", package: "Warrant")]
+        ),
+    ]
+)
