@@ -9,9 +9,16 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(name: "Warrant", path: "..")],
     targets: [
+        // libFuzzer's driver and a reader of choices from the fuzzer's bytes.
+        .target(name: "FuzzSupport"),
         .executableTarget(
             name: "FuzzWire",
-            dependencies: [.product(name: "WarrantWire", package: "Warrant"), .product(name: "WarrantCrypto", package: "Warrant")]
+            dependencies: ["FuzzSupport", .product(name: "WarrantWire", package: "Warrant"), .product(name: "WarrantCrypto", package: "Warrant")]
+        ),
+        .executableTarget(
+            name: "FuzzLedger",
+            dependencies: ["FuzzSupport", .product(name: "WarrantLedger", package: "Warrant"), .product(name: "WarrantWire", package: "Warrant"),
+                           .product(name: "WarrantCrypto", package: "Warrant")]
         ),
     ]
 )

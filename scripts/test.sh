@@ -64,9 +64,11 @@ if [ "$(id -u)" -eq 0 ]; then
 else
   echo "test.sh: not root: skipping the --netns run (scripts/chaos.sh --netns covers it)"
 fi
-# libFuzzer on the envelope and body decoder (and signature check), bounded: 200,000 inputs
-# from the committed seed corpus and any committed findings (scripts/fuzz.sh runs it longer).
-timeout 600 scripts/fuzz.sh --runs 200000
+# libFuzzer, bounded (scripts/fuzz.sh runs longer): the envelope and body decoder with the
+# signature check, and the ledger fed nonsensical blocks, from the committed seed corpora
+# and findings.
+timeout 600 scripts/fuzz.sh --target FuzzWire --runs 200000
+timeout 600 scripts/fuzz.sh --target FuzzLedger --runs 5000
 # The protocol conformance suites against warrant-node (docs/CONFORMANCE.md).
 timeout 900 scripts/check-conformance.sh
 # The simulator, through the release build: many seeds, regressions, and sabotage.

@@ -1,4 +1,4 @@
-import Foundation
+import FuzzSupport
 import WarrantCrypto
 import WarrantWire
 
@@ -16,10 +16,4 @@ func fuzzWire(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-// SwiftPM gives every executable Swift's `main`; it hands over to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(runFuzzerDriver(&argc, &argv) { fuzzWire($0, $1) })
+runFuzzer { fuzzWire($0, $1) }
