@@ -20,5 +20,10 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "WarrantLedger", package: "Warrant"), .product(name: "WarrantWire", package: "Warrant"),
                            .product(name: "WarrantCrypto", package: "Warrant")]
         ),
+        .executableTarget(
+            name: "FuzzConsensus",
+            dependencies: ["FuzzSupport", .product(name: "WarrantConsensus", package: "Warrant"), .product(name: "WarrantWire", package: "Warrant"),
+                           .product(name: "WarrantCrypto", package: "Warrant")]
+        ),
     ]
 )
