@@ -28,7 +28,7 @@ public actor ClusterControl {
     public init(cluster: RunningCluster) {
         self.cluster = cluster
         layout = cluster.file.netns
-        stateFile = "\(cluster.file.directory)/network-faults.json"
+        stateFile = Self.faultsFile(in: cluster.file.directory)
         network = (try? JSONDecoder().decode(NetworkFaults.self, from: Data(contentsOf: URL(fileURLWithPath: stateFile)))) ?? NetworkFaults()
     }
 
@@ -37,6 +37,9 @@ public actor ClusterControl {
     public var longestDelayMs: UInt64 {
         linkFaults.values.joined().map { $0.delayMs + $0.jitterMs }.max() ?? 0
     }
+
+    /// Where the link faults in force are kept between hand commands.
+    public static func faultsFile(in directory: String) -> String { "\(directory)/network-faults.json" }
 
     /// `network` when link faults are nftables rules (`--netns`), else `process`.
     public var layer: String { layout == nil ? "process" : "network" }

@@ -42,6 +42,8 @@ public func launch(topology path: String, into dir: String, logLevel: String, ch
     let root = URL(fileURLWithPath: dir).standardizedFileURL.path
     let keys = "\(root)/keys"
     try FileManager.default.createDirectory(atPath: "\(root)/nodes", withIntermediateDirectories: true)
+    // Link faults an earlier cluster in this directory left in force are not this one's.
+    try? FileManager.default.removeItem(atPath: ClusterControl.faultsFile(in: root))
     try ClusterKeys.generate(for: topology, into: keys)
     let nodeBinary = "\(ChildProcesses.executableDirectory)/warrant-node"
     guard FileManager.default.isExecutableFile(atPath: nodeBinary) else {

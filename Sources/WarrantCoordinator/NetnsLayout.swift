@@ -33,7 +33,6 @@ public struct NetnsLayout: Codable, Sendable, Hashable {
 
     public var prefix: String { Self.prefix(owner: owner) }
     public var all: [Host] { nodes + agents }
-    public var namespaces: [String] { all.map(\.namespace) + [bridge] }
 
     public static func prefix(owner: Int32) -> String { "\(namePrefix)\(owner)-" }
 
