@@ -46,13 +46,15 @@ let package = Package(
 
         // The one error shape (WarrantError<Code>), below every other module.
         .target(name: "WarrantErrors"),
+        // The standard library's Mutex, made visible to ThreadSanitizer.
+        .target(name: "WarrantSync"),
         .target(name: "WarrantCrypto", dependencies: ["WarrantErrors", "CSodium"]),
         // The one vocabulary of misbehaviour (Byzantine behaviours, planted bugs): names only.
         .target(name: "WarrantFaults", dependencies: ["WarrantErrors"]),
         .target(name: "WarrantWire", dependencies: ["WarrantCrypto"]),
         // The published wire test vectors, built from fixed seeds (not part of any node).
         .target(name: "WarrantVectors", dependencies: ["WarrantWire", "WarrantCrypto"]),
-        .target(name: "WarrantTransport", dependencies: ["WarrantErrors", "CNNG"]),
+        .target(name: "WarrantTransport", dependencies: ["WarrantSync", "WarrantErrors", "CNNG"]),
         // Pure session state machine: no I/O, no clock, no tasks.
         .target(
             name: "WarrantLedger",
@@ -75,7 +77,7 @@ let package = Package(
         .target(name: "WarrantReplica", dependencies: ["WarrantErrors", "WarrantFaults", "WarrantConsensus", "WarrantLedger", "WarrantWire", "WarrantCrypto"]),
         .target(
             name: "WarrantStorage",
-            dependencies: ["WarrantErrors", "WarrantLedger", "WarrantConsensus", "WarrantWire", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["WarrantSync", "WarrantErrors", "WarrantLedger", "WarrantConsensus", "WarrantWire", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
         .executableTarget(
@@ -95,24 +97,24 @@ let package = Package(
         ),
         .target(
             name: "WarrantNode",
-            dependencies: ["WarrantFaults", "WarrantReplica", "WarrantConsensus", "WarrantLedger", "WarrantStorage", "WarrantWire", "WarrantCrypto", "WarrantTransport",
+            dependencies: ["WarrantSync", "WarrantFaults", "WarrantReplica", "WarrantConsensus", "WarrantLedger", "WarrantStorage", "WarrantWire", "WarrantCrypto", "WarrantTransport",
                            "WarrantTopology", .product(name: "Logging", package: "swift-log"),
                            .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox")]
         ),
         .target(
             name: "WarrantAgent",
-            dependencies: ["WarrantErrors", "WarrantHistory", "WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantLedger"]
+            dependencies: ["WarrantSync", "WarrantErrors", "WarrantHistory", "WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantLedger"]
         ),
         .target(
             name: "WarrantCoordinator",
-            dependencies: ["WarrantErrors", "WarrantHistory", "WarrantFaults", "WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger",
+            dependencies: ["WarrantSync", "WarrantErrors", "WarrantHistory", "WarrantFaults", "WarrantTopology", "WarrantTransport", "WarrantWire", "WarrantCrypto", "WarrantCheck", "WarrantLedger",
                            "WarrantStorage", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         // Protocol conformance suites: any client endpoint or validator against the protocol.
         .target(
             name: "WarrantConformance",
-            dependencies: ["WarrantCoordinator", "WarrantVectors", "WarrantTopology", "WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantTransport"]
+            dependencies: ["WarrantSync", "WarrantCoordinator", "WarrantVectors", "WarrantTopology", "WarrantLedger", "WarrantWire", "WarrantCrypto", "WarrantTransport"]
         ),
         .executableTarget(
             name: "warrant-node",
@@ -170,7 +172,7 @@ let package = Package(
         .testTarget(name: "WarrantTopologyTests", dependencies: ["WarrantTopology"]),
         .testTarget(name: "WarrantConformanceTests", dependencies: ["WarrantConformance", "WarrantLedger", "WarrantWire"]),
         .testTarget(name: "WarrantGatewayTests", dependencies: ["WarrantGateway", "WarrantTopology"]),
-        .testTarget(name: "WarrantAgentTests", dependencies: ["WarrantAgent", "WarrantHistory", "WarrantTopology", "WarrantWire", "WarrantCrypto"]),
+        .testTarget(name: "WarrantAgentTests", dependencies: ["WarrantSync", "WarrantAgent", "WarrantHistory", "WarrantTopology", "WarrantWire", "WarrantCrypto"]),
         .testTarget(name: "WarrantCoordinatorTests", dependencies: ["WarrantCoordinator", "WarrantTopology", "WarrantWire", "WarrantCrypto"]),
         .testTarget(
             name: "WarrantNodeTests",

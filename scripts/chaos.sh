@@ -36,6 +36,8 @@ declare -A path_of
 for file in "${files[@]}"; do
   name="$(basename "$file" .toml)"
   if [ -n "$only" ] && [[ ",$only," != *",$name,"* ]]; then continue; fi
+  # A scenario that mounts a filesystem (disk_mb) needs root.
+  if grep -q '^disk_mb' "$file" && [ "$(id -u)" -ne 0 ]; then echo "chaos.sh: not root: skipping $name (it mounts a filesystem)"; continue; fi
   scenarios+=("$name")
   path_of[$name]="$file"
 done

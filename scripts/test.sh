@@ -46,6 +46,9 @@ quickstart_dir="$(mktemp -d)/quickstart"
 timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run Topologies/quickstart.toml --out "$quickstart_dir"
 timeout 300 python3 scripts/check-report.py "$quickstart_dir"
 timeout 300 python3 scripts/check-report.py "$sabotage_dir/ignore-expiry" --violations
+# Storage faults: databases garbled and truncated while their nodes are down (moved aside,
+# restored from peers), and, as root, a disk filled under load (the node halts, resumes).
+timeout 700 scripts/check-storage-faults.sh
 # Agent programs that misbehave in every listed way are reported and change nothing.
 programs_dir="$(mktemp -d)/programs"
 timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run Tests/Topologies/misbehaving-programs.toml --out "$programs_dir"

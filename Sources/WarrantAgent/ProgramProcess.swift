@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import WarrantSync
 
 /// An agent program running as a child of `warrant-agent`: its standard output read line
 /// by line (a line past `ProgramRequest.maxLineBytes` is dropped and reported), its
@@ -26,7 +26,7 @@ public final class ProgramProcess: Sendable {
     public let pid: Int32
     private let process: Process
     private let input: FileHandle
-    private let pending = Mutex<(bytes: [UInt8], dropped: Int)>(([], 0))
+    private let pending = Locked<(bytes: [UInt8], dropped: Int)>(([], 0))
 
     /// Starts `command` (`command[0]` found on PATH), with `environment` added to ours.
     public init(command: [String], environment: [String: String] = [:]) throws(AgentError) {

@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import WarrantCoordinator
 import WarrantCrypto
+import WarrantSync
 import WarrantTransport
 import WarrantWire
 
@@ -24,12 +24,12 @@ public struct Exchange: Codable, Sendable {
 public final class ConformanceContext: Sendable {
     public let target: ConformanceTarget
     public let label: String
-    private let state: Mutex<(exchanges: [Exchange], nonce: UInt64)>
+    private let state: Locked<(exchanges: [Exchange], nonce: UInt64)>
 
     init(target: ConformanceTarget, label: String) {
         self.target = target
         self.label = label
-        state = Mutex(([], UInt64(Date().timeIntervalSince1970 * 1_000) << 8))
+        state = Locked(([], UInt64(Date().timeIntervalSince1970 * 1_000) << 8))
     }
 
     /// What was sent and received, in order.

@@ -2,6 +2,7 @@ import Foundation
 import WarrantConsensus
 import WarrantCoordinator
 import WarrantCrypto
+import WarrantSync
 import WarrantWire
 
 /// One behaviour of a validator under test, driven and judged through a `ValidatorHarness`.
@@ -206,7 +207,7 @@ public enum ValidatorSuite {
     static func ignoresReplays(_ h: ValidatorHarness) async throws {
         let old = Locked<[[[UInt8]]]>([[], [], []])
         await h.script(toIUT: { from, bytes in
-            let replay: [UInt8]? = old.mutex.withLock { buffers in
+            let replay: [UInt8]? = old.withLock { buffers in
                 if buffers[from].count >= 64 { buffers[from].removeFirst() }
                 buffers[from].append(bytes)
                 return buffers[from].count > 20 ? buffers[from][buffers[from].count / 3] : nil
@@ -297,12 +298,12 @@ public enum ValidatorSuite {
             case .proposal(let p) where p.height == height && p.round == 0:
                 var block = p.block
                 block.timeMs += 1
-                forgedHash.mutex.withLock { $0 = block.hash }
+                forgedHash.withLock { $0 = block.hash }
                 return [forged(Proposal(height: height, round: 0, validRound: -1, block: block))]
             case .prevote(let v) where v.height == height && v.round == 0:
-                return [forged(Prevote(height: height, round: 0, block: v.block.map { _ in forgedHash.mutex.withLock { $0 } }))]
+                return [forged(Prevote(height: height, round: 0, block: v.block.map { _ in forgedHash.withLock { $0 } }))]
             case .precommit(let v) where v.height == height && v.round == 0:
-                return [forged(Precommit(height: height, round: 0, block: v.block.map { _ in forgedHash.mutex.withLock { $0 } }))]
+                return [forged(Precommit(height: height, round: 0, block: v.block.map { _ in forgedHash.withLock { $0 } }))]
             default:
                 return [bytes]
             }

@@ -12,10 +12,11 @@ extension ConsensusCore {
         heartbeatArmed = false
         batchArmed = false
         var out: [Directive] = []
-        if isProposer {  // L14
+        if isProposer && height > abstainThrough {  // L14
             out += proposeIfReady(now: now, force: newRound > 0)
         } else {
-            // L21; at round 0 also wait out the proposer's heartbeat, when it is idle.
+            // L21 (and an abstaining proposer waits like the others for its round to pass);
+            // at round 0 also wait out the proposer's heartbeat, when it is idle.
             var wait = parameters.timeout(.propose, round: newRound)
             if newRound == 0 {
                 let heartbeatAt = lastBlockTimeMs + parameters.heartbeatIntervalMs
@@ -30,7 +31,7 @@ extension ConsensusCore {
     /// at round 0 waits for a request or for the heartbeat interval, so an idle cluster
     /// commits one empty block per `heartbeatIntervalMs` and no faster.
     mutating func proposeIfReady(now: UInt64, force: Bool) -> [Directive] {
-        guard step == .propose, isProposer, !ownProposals.contains(where: { $0.round == round }) else { return [] }
+        guard step == .propose, isProposer, !ownProposals.contains(where: { $0.round == round }), height > abstainThrough else { return [] }
         guard let stateHash = appliedStateHash else {
             waitingToPropose = true
             return []
@@ -80,8 +81,11 @@ extension ConsensusCore {
 
     /// Casts a vote unless one was already cast for this round and step (possible only
     /// after a restart): a validator never signs two different votes for one (h, r, step).
+    /// At a height it abstains at, it moves to the step and signs nothing.
     mutating func castVote(_ type: VoteType, block: Digest?) -> [Directive] {
         step = type == .prevote ? .prevote : .precommit
+        // Abstaining (after a lost database) looks to the others like a vote lost on the way.
+        guard height > abstainThrough else { return [] }
         if let earlier = ownVotes.first(where: { $0.type == type && $0.round == round }) {
             return [.persist(record), .broadcastVote(type: type, height: height, round: round, block: earlier.block)]
         }
@@ -218,15 +222,22 @@ extension ConsensusCore {
         return rounds[validators.skipThreshold - 1]
     }
 
-    /// Own proposal and votes of the current round, and the last certificate, again.
+    /// Own proposal and votes of the current round, own votes of the round before it, and
+    /// the last certificate, again. The previous round's votes are for a peer one round
+    /// behind: one node alone ahead cannot make it skip (L55 needs f + 1), and without
+    /// them a peer that missed them waits for ever when the fourth validator is silent
+    /// (simulator, `lost-database` seed 47: n3 alone in round 1, n1 and n2 each one
+    /// prevote short in round 0, n0 abstaining).
     func rebroadcast() -> [Directive] {
         var out: [Directive] = []
         if let proposal = ownProposals.last(where: { $0.round == round }) {
             if proposal.validRound >= 0 { out += validPolka.map { .rebroadcastVote($0) } }
             out.append(.rebroadcastProposal(proposal))
         }
-        for type in [VoteType.prevote, .precommit] {
-            if let vote = votes.vote(type, round: round, from: me) { out.append(.rebroadcastVote(vote)) }
+        for r in (round > 0 ? [round - 1, round] : [round]) {
+            for type in [VoteType.prevote, .precommit] {
+                if let vote = votes.vote(type, round: r, from: me) { out.append(.rebroadcastVote(vote)) }
+            }
         }
         if let lastCertificate, let lastBlock { out.append(.rebroadcastCertificate(lastBlock, lastCertificate)) }
         // Evidence not yet committed, a few pieces per tick, until a block carries it.

@@ -59,6 +59,12 @@ public struct ConsensusCore: Sendable {
     /// Offenses committed in blocks this node decided (since it started), so late gossip
     /// of them is not proposed again. Not consensus state: validity never reads it.
     var committedOffenses: Set<Offense.Key> = []
+    /// A validator that lost its database (and with it the record of what it signed)
+    /// signs nothing at this height or below: it follows the rounds, counts the others'
+    /// votes and decides with them, but proposes and votes only above it — past every
+    /// height its earlier incarnation can have signed at (`ReplicaStore.signingGuard`).
+    /// Zero for a validator with its record.
+    public var abstainThrough: UInt64 = 0
 
     struct ReceivedProposal: Hashable, Sendable {
         let proposal: Proposal

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import WarrantCrypto
+import WarrantSync
 import WarrantWire
 
 /// Faults on a running cluster's links and nodes, in one of two layers. By default
@@ -50,7 +50,7 @@ public actor ClusterControl {
     func applyNetwork() -> [String] {
         guard let layout else { return [] }
         let scripts = layout.nodes.map { (node: $0, script: "list table inet warrant\n" + network.script(for: $0.name, layout: layout)) }
-        let results = Mutex([Result<String, CoordinatorError>?](repeating: nil, count: scripts.count))
+        let results = Locked([Result<String, CoordinatorError>?](repeating: nil, count: scripts.count))
         DispatchQueue.concurrentPerform(iterations: scripts.count) { index in
             let result = Result { () throws(CoordinatorError) -> String in try Netns.nft(in: scripts[index].node.namespace, scripts[index].script) }
             results.withLock { $0[index] = result }

@@ -15,10 +15,15 @@ public struct ClusterFile: Codable, Sendable {
         public var data: String
         /// The node's Prometheus endpoint (`http://HOST:PORT/metrics`); absent when off.
         public var metrics: String?
+        /// The node's database when it is not `data/node.sqlite`: on a filesystem of its own
+        /// (`disk_mb`), `data/disk/node.sqlite`.
+        public var database: String?
+        public var databasePath: String { database ?? "\(data)/node.sqlite" }
 
         public init(name: String, pid: Int32, client: String, peer: String, commits: String, control: String, data: String,
-                    metrics: String? = nil) {
+                    metrics: String? = nil, database: String? = nil) {
             self.metrics = metrics
+            self.database = database
             self.name = name
             self.pid = pid
             self.client = client

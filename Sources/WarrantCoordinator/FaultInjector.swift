@@ -83,6 +83,8 @@ public actor FaultInjector {
             }
             detail = "delay \(delay) ms ±\(jitter), drop \(loss)‰ on \(names.joined(separator: ","))"
             if await control.layer == "network", loss > 0, delay + jitter > 0 { detail += " (loss in the network, delay in process)" }
+        case .fillDisk, .freeDisk, .corruptDb, .truncateDb:
+            (detail, problems) = storageFault(fault.kind, names, at: fault.atMs)
         case .revoke:
             detail = await revoke(agent: fault.agent ?? "")
         case .revokeAll:
@@ -106,6 +108,32 @@ public actor FaultInjector {
             await readLinks("cut")
         }
         return detail + note
+    }
+
+    /// Fills or frees a node's disk, or damages the database of a node that is down.
+    func storageFault(_ kind: FaultKind, _ names: [String], at: UInt64) -> (detail: String, problems: [String]) {
+        var done: [String] = [], problems: [String] = []
+        for name in names {
+            guard let node = cluster.file.nodes.first(where: { $0.name == name }) else { continue }
+            do {
+                switch kind {
+                case .fillDisk:
+                    done.append("\(name) +\(try DiskFaults.fill(data: node.data) / 1_024) KiB")
+                case .freeDisk:
+                    done.append("\(name) -\(DiskFaults.free(data: node.data) / 1_024) KiB")
+                default:
+                    guard !children.isRunning(name) else {
+                        problems.append("\(name) is running: a database is damaged while its node is down (kill it first)")
+                        continue
+                    }
+                    let how: DiskFaults.Damage = kind == .corruptDb ? .garble : .truncate
+                    done.append("\(name): \(try DiskFaults.damage(database: node.databasePath, how, seed: at &+ UInt64(node.name.utf8.count)))")
+                }
+            } catch {
+                problems.append("\(name): \(error)")
+            }
+        }
+        return ("\(kind.rawValue) \(names.joined(separator: ","))\(done.isEmpty ? "" : " (\(done.joined(separator: "; ")))")", problems)
     }
 
     /// Which layer applied a fault: `network` or `process` for link faults, nil for the rest.

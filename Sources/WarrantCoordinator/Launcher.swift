@@ -49,12 +49,17 @@ public func launch(topology path: String, into dir: String, logLevel: String, ch
     guard FileManager.default.isExecutableFile(atPath: nodeBinary) else {
         throw CoordinatorError(.launch, "\(nodeBinary) is missing: build it first (swift build --product warrant-node)")
     }
+    if topology.nodes.contains(where: { $0.diskMb != nil }) { DiskFaults.sweep() }
     let start: @Sendable (String) throws -> Int32 = { name in
         let data = "\(root)/nodes/\(name)"
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let spec = topology.node(named: name)
-        let bugs = (spec?.sabotage.flatMap { ["--sabotage", $0.rawValue] } ?? []) + (spec?.byzantine.flatMap { ["--byzantine", $0.rawValue] } ?? [])
+        var bugs = (spec?.sabotage.flatMap { ["--sabotage", $0.rawValue] } ?? []) + (spec?.byzantine.flatMap { ["--byzantine", $0.rawValue] } ?? [])
             + (spec?.metricsPort.map { ["--metrics-port", "\($0)"] } ?? [])
+        if let megabytes = spec?.diskMb {
+            try DiskFaults.mount(data: data, node: name, megabytes: megabytes)
+            bugs += ["--database", "\(DiskFaults.mountPoint(data: data))/node.sqlite"]
+        }
         return try children.start(name, executable: nodeBinary,
                                   arguments: ["--topology", topologyPath, "--id", name, "--data", data, "--keys", keys,
                                               "--watchdog-fd", "0", "--log-level", logLevel] + bugs,
@@ -67,7 +72,8 @@ public func launch(topology path: String, into dir: String, logLevel: String, ch
         nodes.append(ClusterFile.Node(name: node.name, pid: pid, client: node.client,
                                       peer: node.peerListen.values.sorted().first ?? node.client, commits: node.commits,
                                       control: node.control, data: data,
-                                      metrics: node.metricsPort.map { "http://\(node.hostForURL):\($0)/metrics" }))
+                                      metrics: node.metricsPort.map { "http://\(node.hostForURL):\($0)/metrics" },
+                                      database: node.diskMb.map { _ in "\(DiskFaults.mountPoint(data: data))/node.sqlite" }))
     }
     let file = ClusterFile(nodes: nodes, agents: [], coordinatorKey: "\(keys)/\(ClusterKeys.coordinatorName).key",
                            topology: topologyPath, keys: keys, netns: children.netns)

@@ -1,7 +1,7 @@
 import Foundation
 import Histogram
-import Synchronization
 import WarrantCrypto
+import WarrantSync
 import WarrantTransport
 import WarrantWire
 
@@ -122,7 +122,7 @@ public enum LoadGenerator {
             var check = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
             var grants = 0, acts = 0, checks = 0, rejected = 0, errors = 0
         }
-        let state = Mutex(State())
+        let state = Locked(State())
 
         func record(_ kind: Kind, micros: UInt64, answer: Message?, checks: Int = 1) {
             state.withLock { s in
@@ -252,12 +252,6 @@ public enum LoadGenerator {
         precondition(ok == count)
         return Double(count) / seconds(ContinuousClock.now - start)
     }
-}
-
-/// A value several tasks update, behind a lock (a class, so closures can share it).
-public final class Locked<Value: Sendable>: Sendable {
-    public let mutex: Mutex<Value>
-    public init(_ value: Value) { mutex = Mutex(value) }
 }
 
 extension LoadGenerator {

@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import Synchronization
 import WarrantCrypto
+import WarrantSync
 import WarrantTransport
 import WarrantWire
 
@@ -95,7 +96,7 @@ extension LoadGenerator {
                 await withTaskGroup(of: Void.self) { group in
                     for (index, bytes) in revokes.enumerated() {
                         try? await Task.sleep(until: start + .milliseconds(index * 5))
-                        sent.mutex.withLock { $0[index] = .now }
+                        sent.withLock { $0[index] = .now }
                         group.addTask { _ = try? await clients[index % clients.count].request(bytes, timeout: .seconds(30)) }
                     }
                 }
@@ -106,7 +107,7 @@ extension LoadGenerator {
             let limit = CheckBatchAnswer.maxChecks(maxMessageBytes: cluster.topology.cluster.maxMessageBytes)
             let deadline = start + .milliseconds(count * 5 + 60_000)
             while done.count < chosen.count, ContinuousClock.now < deadline {
-                let pending = sent.mutex.withLock { $0 }.keys.filter { !done.contains($0) }.sorted()
+                let pending = sent.withLock { $0 }.keys.filter { !done.contains($0) }.sorted()
                 for (node, client) in clients.enumerated() {
                     let asked = pending.filter { !deniedBy[$0].contains(node) }.prefix(limit)
                     guard !asked.isEmpty else { continue }
@@ -120,7 +121,7 @@ extension LoadGenerator {
                         deniedBy[index].insert(node)
                     }
                 }
-                let now = ContinuousClock.now, times = sent.mutex.withLock { $0 }
+                let now = ContinuousClock.now, times = sent.withLock { $0 }
                 for index in pending where deniedBy[index].count == clients.count {
                     done.insert(index)
                     _ = histogram.record(UInt64(max(0, LoadGenerator.seconds(now - times[index]!) * 1_000_000)))

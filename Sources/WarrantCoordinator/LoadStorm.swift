@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import WarrantCrypto
+import WarrantSync
 import WarrantTransport
 import WarrantWire
 
@@ -113,12 +114,12 @@ extension LoadGenerator {
                     for index in stride(from: worker, to: grants.count, by: 64) {
                         let answer = try await clients[index % clients.count].request(grants[index], timeout: .seconds(30))
                         if case .result(let result)? = try? SignedMessage(opening: answer, limits: WireLimits(maxMessageBytes: 8 << 20)).message,
-                           result.outcome.accepted { accepted.mutex.withLock { $0 += 1 } }
+                           result.outcome.accepted { accepted.withLock { $0 += 1 } }
                     }
                 }
             }
             try await group.waitForAll()
         }
-        return accepted.mutex.withLock { $0 }
+        return accepted.withLock { $0 }
     }
 }

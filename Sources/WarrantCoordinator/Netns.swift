@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import WarrantSync
 
 /// The Linux side of `--netns`: making and removing a layout's namespaces, veth pairs and
 /// nftables tables (through `ip`, `nsenter` and `nft`, which must be on PATH and run as
@@ -168,7 +168,7 @@ public enum Netns {
         ((try? run(["ip", "netns", "list"])) ?? "").split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
     }
 
-    private static let reaperPipe = Mutex<Pipe?>(nil)
+    private static let reaperPipe = Locked<Pipe?>(nil)
 
     /// glibc's `setns(fd, CLONE_NEWNET)`, which Swift's Glibc module does not export
     /// (it is declared only under _GNU_SOURCE).
@@ -179,7 +179,7 @@ public enum Netns {
         return unsafeBitCast(symbol, to: SetNS.self)(fd, cloneNewNet)
     }
 
-    private static func isCoordinator(_ pid: Int32) -> Bool {
+    static func isCoordinator(_ pid: Int32) -> Bool {
         guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe") else { return false }
         return exe.hasSuffix("/warrant-coordinator")
     }

@@ -33,6 +33,7 @@ public enum RunOrchestration {
         Watchdog.dieOnSignals()
         defer {
             if let layout { say("netns: removed \(Netns.remove(owner: layout.owner).count) namespaces") }
+            DiskFaults.unmountAll()
         }
         do {
             return try await run(topology, dir: dir, logLevel: logLevel, seed: seed, children: children, say: say)

@@ -40,7 +40,7 @@ public enum RunRecord {
         for event in events where event.kind == .commit { seen.insert("\(event.node ?? "") \(event.height ?? 0)") }
         var out: [HistoryEvent] = []
         for node in nodes {
-            guard let store = try? LedgerStore(path: "\(node.data)/node.sqlite", durable: false),
+            guard let store = try? LedgerStore(path: node.databasePath, durable: false),
                   let applied = try? store.appliedBlocks() else { continue }
             for block in applied where !seen.contains("\(node.name) \(block.height)") {
                 out.append(HistoryEvent(time: time, kind: .commit, node: node.name, height: block.height, block: block.block.hex,
@@ -59,7 +59,7 @@ public enum RunRecord {
         }
         var found: [String: [UInt8]] = [:]
         for node in nodes {
-            guard let store = try? LedgerStore(path: "\(node.data)/node.sqlite", durable: false),
+            guard let store = try? LedgerStore(path: node.databasePath, durable: false),
                   let blocks = try? store.committedBlocks(from: 1, maxCount: Int.max) else { continue }
             for entry in blocks where firstSeen[entry.certificate.block.hex] != nil {
                 found[entry.certificate.block.hex] = entry.block.cborBytes

@@ -3,10 +3,10 @@ import FlyingFox
 import FlyingSocks
 import Foundation
 import Prometheus
-import Synchronization
 import WarrantConsensus
 import WarrantCrypto
 import WarrantStorage
+import WarrantSync
 import WarrantTransport
 import WarrantWire
 
@@ -20,7 +20,7 @@ import WarrantWire
 final class NodeMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
-    private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let counters = Locked<[String: CoreMetrics.Counter]>([:])
 
     let height: CoreMetrics.Gauge
     let round: CoreMetrics.Gauge

@@ -19,6 +19,15 @@ extension NodeShell {
             answer(request, ErrorMessage(reason: error.reason, message: error.description))
             return
         }
+        if halted != nil {
+            switch opened.message {
+            case .statusQuery: answer(request, status)
+            case .check: answer(request, unavailableAnswer)
+            case .checkBatch(let batch): answer(request, CheckBatchAnswer(answers: Array(repeating: unavailableAnswer, count: min(batch.checks.count, CheckBatchAnswer.maxChecks(maxMessageBytes: topology.cluster.maxMessageBytes)))))
+            default: answer(request, unavailable(request: opened.hash))
+            }
+            return
+        }
         switch opened.message {
         case .grant, .revoke, .revokeAll, .act:
             byzantine.heard(request.bytes)
@@ -46,7 +55,8 @@ extension NodeShell {
                     answer(request, ErrorMessage(reason: .malformed, message: "no block at height \(blocks.fromHeight) yet (applied: \(replica.ledger.height))", request: opened.hash))
                 }
             } catch {
-                fail(error)
+                failed(error)
+                answer(request, unavailable(request: opened.hash))
             }
         case .statusQuery:
             answer(request, status)
@@ -68,7 +78,9 @@ extension NodeShell {
                 return
             }
         } catch {
-            fail(error)
+            failed(error)
+            answer(request, unavailable(request: id))
+            return
         }
         let first = waiting[id] == nil
         waiting[id, default: []].append((request, clock.monotonicMs))
@@ -77,7 +89,7 @@ extension NodeShell {
                 let (_, out) = try replica.submit(opened.bytes, now: clock.wallMs)
                 try carryOut(out)
             } catch {
-                fail(error)
+                failed(error)
             }
         }
         let timeout = topology.cluster.requestTimeoutMs
@@ -125,7 +137,8 @@ extension NodeShell {
                           proposer: core.validators.proposer(height: core.height, round: core.round),
                           fresh: time.sinceQuorumMs.map { $0 <= ledger.parameters.maxStalenessMs } ?? false,
                           sinceQuorumMs: time.sinceQuorumMs, clockOffsetMs: time.clockOffsetMs, clockVouched: time.clockVouched,
-                          received: links.sorted { $0.key < $1.key }.map { LinkReceived(peer: $0.key, messages: UInt64($0.value.counters.received)) })
+                          received: links.sorted { $0.key < $1.key }.map { LinkReceived(peer: $0.key, messages: UInt64($0.value.counters.received)) },
+                          storage: halted?.reason, abstainThrough: core.abstainThrough >= core.height ? core.abstainThrough : nil)
     }
 
     func sessions(_ query: SessionQuery) -> SessionList {

@@ -44,7 +44,9 @@ extension NodeShell {
         do {
             try database.saveControlNonce(command.nonce)
         } catch {
-            fail(error)
+            // Still refused again by this process (the nonce is held in memory); only a
+            // restart forgets it. A fault-injecting coordinator must reach a halted node.
+            logger.warning("control nonce not saved", metadata: ["error": "\(error)"])
         }
         logger.notice("control", metadata: ["command": "\(command.command.name)"])
         answer(request, apply(command.command))
@@ -79,11 +81,11 @@ extension NodeShell {
         case .setConsensusPaused(let pause):
             guard pause != paused else { return ControlAnswer(ok: true, message: pause ? "already paused" : "already running") }
             paused = pause
-            if !pause {
+            if !pause && halted == nil {
                 do {
                     try carryOut(replica.start(now: clock.wallMs, monotonicMs: clock.monotonicMs))
                 } catch {
-                    fail(error)
+                    failed(error)
                 }
             }
             return ControlAnswer(ok: true, message: pause ? "consensus paused" : "consensus resumed")

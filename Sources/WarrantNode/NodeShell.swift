@@ -46,6 +46,9 @@ public actor NodeShell {
     /// Consensus paused by the control endpoint: peer messages and timers are ignored;
     /// checks and queries are still answered.
     var paused = false
+    /// Set while the database fails the node: it then votes, orders and allows nothing
+    /// (NodeShell+Storage).
+    var halted: StorageHalt?
     /// The last control nonce accepted, kept in the database (a recorded command cannot be
     /// replayed, not even after a restart).
     var controlNonce: UInt64 = 0
@@ -61,7 +64,7 @@ public actor NodeShell {
 
     /// Opens the database and every endpoint. A port in use or an unreadable key is
     /// reported with the address or file at fault.
-    public init(topology: Topology, name: String, keys: ClusterKeys, dataDirectory: String, logger: Logger,
+    public init(topology: Topology, name: String, keys: ClusterKeys, dataDirectory: String, database: String? = nil, logger: Logger,
                 sabotage: Set<Sabotage> = [], byzantine behaviours: Set<ByzantineBehaviour> = [], metricsPort: UInt16? = nil) throws {
         guard let spec = topology.node(named: name) else {
             throw NodeError(.badRequest, "\(topology.file): no node is named '\(name)'")
@@ -75,19 +78,23 @@ public actor NodeShell {
         guard key.publicKey == keys.nodes[name] else {
             throw NodeError(.badRequest, "\(keys.directory)/\(name).key does not match \(name).pub")
         }
+        let databasePath = database ?? "\(dataDirectory)/node.sqlite"
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let store: LedgerStore
+        try FileManager.default.createDirectory(atPath: (databasePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let opened: (store: LedgerStore, replica: Replica<LedgerStore>, damage: String?)
         do {
-            store = try LedgerStore(path: "\(dataDirectory)/node.sqlite")
-        } catch {
+            opened = try Self.openReplica(path: databasePath, topology: topology, keys: keys, key: key, sabotage: sabotage)
+        } catch let error as StorageError {
             throw NodeError(.storage, error.description)
         }
-        let validators = ValidatorSet(topology.validators.map { keys.nodes[$0.name]! })
+        let store = opened.store
         self.key = key
-        database = store
-        replica = try Replica(signer: .ed25519(key), validators: validators, genesis: keys.genesis(topology),
-                              genesisTimeMs: topology.cluster.genesisTimeMs, parameters: topology.cluster.consensus, store: store,
-                              nonceSeed: UInt64.random(in: 0...UInt64.max), sabotage: sabotage)
+        self.database = store
+        replica = opened.replica
+        if let damage = opened.damage {
+            logger.critical("database damaged: starting from an empty one and restoring from the peers", metadata: [
+                "found": "\(damage)", "signing_nothing_through": "\(opened.replica.core.abstainThrough)"])
+        }
         byzantine = ByzantineRewriter(behaviours: behaviours, signer: .ed25519(key), seed: UInt64.random(in: 0...UInt64.max))
         do {
             controlNonce = try store.controlNonce()
@@ -124,7 +131,11 @@ public actor NodeShell {
         let core = replica.core
         logger.info("start", metadata: ["node": "\(name)", "height": "\(core.height)", "round": "\(core.round)",
                                         "step": "\(core.step.rawValue)", "applied": "\(replica.ledger.height)"])
-        try carryOut(replica.start(now: clock.wallMs, monotonicMs: clock.monotonicMs))
+        do {
+            try carryOut(replica.start(now: clock.wallMs, monotonicMs: clock.monotonicMs))
+        } catch {
+            failed(error)
+        }
         let probeEvery = QuorumClock.probeInterval(maxStalenessMs: topology.cluster.ledger.maxStalenessMs)
         tasks.append(Task { [weak self] in
             while !Task.isCancelled {
@@ -154,7 +165,7 @@ public actor NodeShell {
     func receive(_ bytes: [UInt8], from peer: String) {
         lastHeard[peer] = clock.monotonicMs
         metrics.peerMessage(bytes, "in")
-        guard !paused else { return }
+        guard !paused, halted == nil else { return }
         byzantine.heard(bytes)
         do {
             let reception = try replica.receive(bytes, now: clock.wallMs, monotonicMs: clock.monotonicMs)
@@ -164,27 +175,27 @@ public actor NodeShell {
             }
             try carryOut(reception.outbound, arrivedFrom: peer)
         } catch {
-            fail(error)
+            failed(error)
         }
     }
 
     /// Rule 4's probes go out while consensus runs; a paused node neither probes nor
     /// answers, and so goes stale like a node that hears nothing.
     func probeClocks() {
-        guard !paused else { return }
+        guard !paused, halted == nil else { return }
         do {
             try carryOut(replica.probeClocks(now: clock.wallMs, monotonicMs: clock.monotonicMs))
         } catch {
-            fail(error)
+            failed(error)
         }
     }
 
     func fire(_ kind: TimeoutKind, height: UInt64, round: UInt64) {
-        guard !paused else { return }
+        guard !paused, halted == nil else { return }
         do {
             try carryOut(replica.timeout(kind, height: height, round: round, now: clock.wallMs))
         } catch {
-            fail(error)
+            failed(error)
         }
     }
 
@@ -246,8 +257,8 @@ public actor NodeShell {
         }
     }
 
-    /// A replica that cannot write its database must stop: the process exits and a
-    /// restart recovers from the database.
+    /// A failure that is not the database's (a decided block the ledger refuses: a bug)
+    /// stops the process; a restart recovers from the database.
     func fail(_ error: Error) -> Never {
         logger.critical("stopping", metadata: ["error": "\(error)"])
         exit(3)

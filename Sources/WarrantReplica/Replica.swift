@@ -56,6 +56,9 @@ public struct Replica<Store: ReplicaStore>: Sendable {
             let lastDecided = ledger.height > 0 ? try store.committedBlocks(from: ledger.height, maxCount: 1).first : nil
             core = ConsensusCore(validators: validators, me: signer.publicKey, parameters: parameters, genesisTimeMs: genesisTimeMs,
                                  genesisStateHash: Ledger(genesis: genesis).stateHash, record: record, lastDecided: lastDecided)
+            // No record, yet a guard: the database was lost; sign nothing an earlier
+            // incarnation may have signed at.
+            if record == nil { core.abstainThrough = try store.signedThrough() }
         } catch {
             throw ReplicaError(.storage, "\(error)")
         }

@@ -23,6 +23,12 @@ public protocol ReplicaStore: Sendable {
     /// A vote or proposal left the replica: the record persisted before it is surely
     /// durable (a store that models losing it in a crash stops doing so).
     mutating func noteSent()
+    /// The height through which this validator may have signed, kept apart from the record
+    /// (`saveConsensusRecord` raises it first, when the record holds a vote or proposal of
+    /// its own — one that is about to leave), so that it survives the record's loss: a
+    /// store without a record but with this above zero lost its database, and the replica
+    /// signs nothing up to it (`ConsensusCore.abstainThrough`).
+    func signedThrough() throws -> UInt64
 }
 
 extension ReplicaStore {
@@ -39,8 +45,12 @@ public struct MemoryStore: ReplicaStore {
     var recordBeforeDecision: [UInt8]??
     public private(set) var blocks: [UInt64: CommittedBlock] = [:]
     var results: [Digest: RequestResult] = [:]
+    /// Kept apart from the rest, as a node keeps its `signing-guard` file: `loseDatabase()` keeps it.
+    var guardHeight: UInt64 = 0
 
     public init() {}
+
+    public func signedThrough() throws -> UInt64 { guardHeight }
 
     public func loadLedger(genesis: Genesis) throws -> Ledger { ledger ?? Ledger(genesis: genesis) }
 
@@ -55,6 +65,7 @@ public struct MemoryStore: ReplicaStore {
     }
 
     public mutating func saveConsensusRecord(_ record: ConsensusRecord) throws {
+        if !record.ownVotes.isEmpty || !record.ownProposals.isEmpty { guardHeight = max(guardHeight, record.height) }
         self.record = record.cborBytes
     }
 
@@ -81,6 +92,14 @@ public struct MemoryStore: ReplicaStore {
 
     /// A disk replaced by an empty one.
     public mutating func wipe() { self = MemoryStore() }
+
+    /// A database lost (corrupted, truncated, moved aside) while the signing guard beside
+    /// it survived: the node restores from its peers and abstains through the guard.
+    public mutating func loseDatabase() {
+        let kept = guardHeight
+        self = MemoryStore()
+        guardHeight = kept
+    }
 }
 
 extension Replica where Store == MemoryStore {

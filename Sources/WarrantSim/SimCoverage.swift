@@ -19,6 +19,9 @@ public struct SimCoverage: Hashable, Sendable {
         case evidenceCommitted = "evidence_committed"
         /// A local check answered `clock_skew`.
         case clockSkewDenial = "clock_skew_denial"
+        /// A node came back without its database at a height its guard says it may have
+        /// signed at, and so abstains there (`lost-database` only).
+        case restoredAbstaining = "restored_abstaining"
 
         public static func < (a: Boundary, b: Boundary) -> Bool { a.rawValue < b.rawValue }
     }

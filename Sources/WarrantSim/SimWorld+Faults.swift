@@ -12,7 +12,7 @@ extension SimWorld {
 
     mutating func scheduleFaults() {
         for fault in options.script { schedule(at: Self.t0 + fault.atMs, .fault(fault.action)) }
-        var network = options.faults.subtracting([.drop, .delay, .duplicate, .longPartition, .livenessCore])
+        var network = options.faults.subtracting([.drop, .delay, .duplicate, .longPartition, .livenessCore, .lostDatabase])
         // With equivocating Byzantine validators, partitions take the split-brain form.
         if splitBrainEnabled { network.remove(.partition) }
         guard !options.faults.isEmpty || !options.behaviours.isEmpty || !options.script.isEmpty else { return }
@@ -212,14 +212,24 @@ extension SimWorld {
     mutating func restart(_ index: Int, emptyDataDirectory: Bool = false) {
         guard nodes[index].crashed else { return }
         var store = nodes[index].replica.store
-        if emptyDataDirectory { store.wipe() }
+        // Drawn from the node's own stream, not the schedule's: the schedule stays the seed's.
+        var lostDatabase = false
+        // One node without its database at a time (the fault model's one faulty node: two
+        // that lost what they signed at one undecided height can never decide it).
+        let othersAbstaining = nodes.indices.contains { $0 != index && !nodes[$0].crashed && nodes[$0].replica.core.abstainThrough >= nodes[$0].replica.core.height }
+        if !emptyDataDirectory, !othersAbstaining, options.faults.contains(.lostDatabase) {
+            var draw = SplitMix64(seed: seed &+ UInt64(index) &* 0x9E37 &+ UInt64(nodes[index].incarnation))
+            lostDatabase = draw.next() % 100 < 40
+        }
+        if emptyDataDirectory { store.wipe() } else if lostDatabase { store.loseDatabase() }
         nodes[index].replica = openReplica(validator: nodes[index].validator, store: store)
         nodes[index].crashed = false
         nodes[index].incarnation += 1
         history.append(HistoryEvent(time: now - Self.t0, kind: .restart, node: nodes[index].name, detail: "restart"))
         let core = nodes[index].replica.core
         if core.round > 0 || core.step != .propose { coverage.reached(.restartMidHeight) }
-        note("\(nodes[index].name) restarts\(emptyDataDirectory ? " from an empty data directory" : "") at h\(core.height) r\(core.round)")
+        if lostDatabase, core.abstainThrough >= core.height { coverage.reached(.restoredAbstaining) }
+        note("\(nodes[index].name) restarts\(emptyDataDirectory ? " from an empty data directory" : lostDatabase ? " without its database (signing nothing through h\(core.abstainThrough))" : "") at h\(core.height) r\(core.round)")
         start(index)
     }
 }

@@ -14,6 +14,12 @@ public enum SimFault: String, CaseIterable, Hashable, Sendable, Comparable {
     /// every other fault permanent (the rest stay crashed or cut off); the core alone must
     /// then commit within the liveness bound (as TigerBeetle's VOPR does).
     case livenessCore = "liveness-core"
+    /// A crashed honest node sometimes comes back without its database (its signing guard
+    /// kept, as when a damaged file is moved aside): it restores from its peers and must
+    /// sign nothing it may have signed before. Not part of `all` (it would change what the
+    /// recorded seeds' restarts do); name it, with no Byzantine validators: an abstaining
+    /// node is one more that does not vote.
+    case lostDatabase = "lost-database"
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
@@ -56,7 +62,7 @@ public struct FaultSelection: Hashable, Sendable {
         self.behaviours = behaviours
     }
 
-    public static let all = FaultSelection(faults: Set(SimFault.allCases), behaviours: Set(ByzantineBehaviour.allCases))
+    public static let all = FaultSelection(faults: Set(SimFault.allCases).subtracting([.lostDatabase]), behaviours: Set(ByzantineBehaviour.allCases))
 
     /// Parses `all`, `none` or a comma-separated list; the error names the unknown one.
     public static func parse(_ text: String) throws(MisbehaviourError) -> FaultSelection {
@@ -65,6 +71,11 @@ public struct FaultSelection: Hashable, Sendable {
         if text.isEmpty || text == "none" { return selection }
         for part in text.split(separator: ",") {
             let name = String(part)
+            if name == "all" {
+                selection.faults.formUnion(FaultSelection.all.faults)
+                selection.behaviours.formUnion(FaultSelection.all.behaviours)
+                continue
+            }
             if let fault = SimFault(rawValue: name) {
                 selection.faults.insert(fault)
             } else if let behaviour = ByzantineBehaviour(rawValue: name) {

@@ -15,6 +15,13 @@ extension LedgerStore {
         let started = ContinuousClock.now
         defer { timings.withLock { $0.recordSaves.add(since: started) } }
         let bytes = record.cborBytes
+        // Only a record that precedes a signature raises the guard: a height the node
+        // entered but signed nothing at need not be abstained at after a loss.
+        if !record.ownVotes.isEmpty || !record.ownProposals.isEmpty {
+            try guardHeight.withLock { (height: inout UInt64) throws(StorageError) in
+                height = try signingGuard.raise(covering: record.height, current: height)
+            }
+        }
         do {
             try pool.write { db in
                 try db.execute(
@@ -26,9 +33,12 @@ extension LedgerStore {
                                 record.lockedRound, record.validRound, record.ownVotes.count, Data(bytes)])
             }
         } catch {
-            throw StorageError(.io, "\(path): saving the consensus record at height \(record.height): \(error)")
+            throw StorageError.sqlite(error, "\(path): saving the consensus record at height \(record.height)")
         }
     }
+
+    /// The height through which this validator may have signed (its `signing-guard`).
+    public func signedThrough() -> UInt64 { guardHeight.withLock { $0 } }
 
     /// The last record saved, or nil for a node that never persisted one.
     public func loadConsensusRecord() throws(StorageError) -> ConsensusRecord? {
@@ -136,7 +146,7 @@ extension LedgerStore {
                 try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('control_nonce', ?)", arguments: [String(nonce)])
             }
         } catch {
-            throw StorageError(.io, "\(path): saving the control nonce: \(error)")
+            throw StorageError.sqlite(error, "\(path): saving the control nonce")
         }
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
-import Synchronization
 import WarrantCrypto
 import WarrantLedger
+import WarrantSync
 import WarrantWire
 
 /// A node's SQLite database (WAL mode, through GRDB): its blocks, the outcome of every
@@ -15,19 +15,25 @@ public final class LedgerStore: Sendable {
     /// Every request id the stored blocks carried, as a Bloom filter: most lookups of a
     /// new request end here. Exact only while this instance is the database's one writer
     /// (a node's store is).
-    let committedIDs: Mutex<RequestIDFilter>
+    let committedIDs: Locked<RequestIDFilter>
     /// Time spent writing, for a node's metrics.
-    public let timings = Mutex(StoreTimings())
+    public let timings = Locked(StoreTimings())
     /// The genesis the stored one was found equal to, remembered once a commit that
     /// checked it succeeded: every block's commit checks it, and rebuilding and hashing
     /// the genesis ledger each time was hot-path work.
-    let verifiedGenesis = Mutex<Genesis?>(nil)
+    let verifiedGenesis = Locked<Genesis?>(nil)
+    /// The file beside the database that says how far this validator may have signed, and
+    /// what it says (read at opening, raised before each record that passes it).
+    public let signingGuard: SigningGuard
+    let guardHeight: Locked<UInt64>
 
     /// Opens (creating if needed) the database at `path`. `durable` makes every commit
     /// reach the disk before returning (`synchronous = FULL`); without it a commit
     /// survives a process crash but maybe not a power loss.
     public init(path: String, durable: Bool = true) throws(StorageError) {
         self.path = path
+        signingGuard = SigningGuard(database: path)
+        guardHeight = Locked(try signingGuard.read())
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -41,9 +47,21 @@ public final class LedgerStore: Sendable {
                 let ids = try String.fetchCursor(db, sql: "SELECT request FROM outcomes")
                 while let hex = try ids.next() { filter.insert(try Digest(hex: hex)) }
             }
-            committedIDs = Mutex(filter)
+            committedIDs = Locked(filter)
         } catch {
-            throw StorageError(.io, "\(path): \(error)")
+            throw StorageError.sqlite(error, "\(path)")
+        }
+    }
+
+    /// Moves everything in the WAL of the database at `path` into the file and empties the
+    /// WAL, as a clean shutdown leaves it (for a database no node has open).
+    public static func checkpoint(path: String) throws(StorageError) {
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try queue.writeWithoutTransaction { db in _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            try queue.close()
+        } catch {
+            throw StorageError.sqlite(error, "\(path): checkpointing")
         }
     }
 
@@ -110,7 +128,7 @@ public final class LedgerStore: Sendable {
         } catch let error as StorageError {
             throw error
         } catch {
-            throw StorageError(.io, "\(path): committing block \(block.height): \(error)")
+            throw StorageError.sqlite(error, "\(path): committing block \(block.height)")
         }
     }
 
@@ -214,7 +232,7 @@ public final class LedgerStore: Sendable {
         } catch let error as StorageError {
             throw error
         } catch {
-            throw StorageError(.io, "\(path): reading the ledger: \(error)")
+            throw StorageError.sqlite(error, "\(path): reading the ledger")
         }
         if let stored, stored != ledger.stateHash.hex {
             throw StorageError(.corrupt, "\(path): the stored state hashes to \(ledger.stateHash.short) at height \(ledger.height), but \(stored.prefix(8)) was recorded")
@@ -269,7 +287,7 @@ public final class LedgerStore: Sendable {
         } catch let error as StorageError {
             throw error
         } catch {
-            throw StorageError(.io, "\(path): \(error)")
+            throw StorageError.sqlite(error, "\(path)")
         }
     }
 }

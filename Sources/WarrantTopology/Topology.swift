@@ -82,6 +82,9 @@ public struct NodeSpec: Sendable, Hashable {
     public var byzantine: [ByzantineBehaviour] = []
     /// Twins: this process signs with another node's key (a Byzantine validator run twice).
     public var twinOf: String?
+    /// The size in MiB of a filesystem of its own that the coordinator makes for the node's
+    /// database (a tmpfs; root only), so that `fill-disk` can fill it; nil: none.
+    public var diskMb: Int?
 }
 
 public struct PrincipalSpec: Sendable, Hashable {
@@ -175,6 +178,12 @@ public enum FaultKind: String, Sendable, Hashable, CaseIterable {
     case revoke
     /// `principal` revokes every session it granted, at once.
     case revokeAll = "revoke-all"
+    /// Fill the filesystem of `nodes` (each with `disk_mb`) to the last byte with a
+    /// ballast file; `free-disk` removes it.
+    case fillDisk = "fill-disk", freeDisk = "free-disk"
+    /// Damage the database of `nodes`, which must be down (killed): `corrupt-db` writes
+    /// random bytes over pages of it, `truncate-db` cuts it to half its length.
+    case corruptDb = "corrupt-db", truncateDb = "truncate-db"
 
     /// Faults that are requests to the cluster: they run beside the schedule (one that
     /// cannot commit must not hold back the faults after it).

@@ -123,6 +123,7 @@ extension Topology {
             let metrics = Int(try f.uint("metrics_port", default: UInt64(base + 3), in: 0...65_535))
             spec.metricsPort = metrics == 0 ? nil : metrics
             spec.twinOf = try f.string("twin_of")
+            spec.diskMb = try f.int("disk_mb", in: 8...65_536).map(Int.init)
             if let original = spec.twinOf {
                 guard names0.contains(original), original != name, tables.first(where: { $0.table["name"]?.string == original })?.table["twin_of"] == nil else {
                     throw f.error(.unknownName, "twin_of", "no validator is named '\(original)'")
@@ -282,8 +283,13 @@ extension Topology {
                                  from: try nodeList("from"), to: try nodeList("to"), oneWay: try f.bool("one_way") ?? false,
                                  principal: try f.string("principal"))
             switch kind {
-            case .partition, .kill, .restart, .pause, .resume:
+            case .partition, .kill, .restart, .pause, .resume, .corruptDb, .truncateDb:
                 guard !targets.isEmpty else { throw f.error(.missingKey, "nodes", "a \(kind.rawValue) needs the nodes it acts on") }
+            case .fillDisk, .freeDisk:
+                guard !targets.isEmpty else { throw f.error(.missingKey, "nodes", "a \(kind.rawValue) needs the nodes it acts on") }
+                for (index, target) in targets.enumerated() where nodes.first(where: { $0.name == target })?.diskMb == nil {
+                    throw f.error(.badValue, "nodes[\(index)]", "'\(target)' has no disk of its own to fill: give it disk_mb")
+                }
             case .cut:
                 guard !spec.from.isEmpty, !spec.to.isEmpty else {
                     throw f.error(.missingKey, spec.from.isEmpty ? "from" : "to", "a cut needs the nodes on both ends of its links (from, to)")

@@ -1,5 +1,5 @@
 import CNNG
-import Synchronization
+import WarrantSync
 
 /// Bridges nng asynchronous operations (an `nng_aio`) to Swift concurrency. The aio's
 /// completion callback, which nng runs on its own thread, resumes a continuation; so no
@@ -72,7 +72,7 @@ private final class Completion: Sendable {
         var cancelled = false
     }
 
-    let state = Mutex(State())
+    let state = Locked(State())
     nonisolated(unsafe) var aio: OpaquePointer?
 
     func complete() {

@@ -1,4 +1,4 @@
-import Synchronization
+import WarrantSync
 
 /// Counts permits for requests in flight; `acquire` suspends (without blocking a
 /// thread) while none are free. `close` wakes every waiter with `false`.
@@ -9,9 +9,9 @@ final class AsyncSemaphore: Sendable {
         var closed = false
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
-    init(permits: Int) { state = Mutex(State(permits: permits)) }
+    init(permits: Int) { state = Locked(State(permits: permits)) }
 
     /// True once a permit is held; false if the semaphore was closed.
     func acquire() async -> Bool {

@@ -1,4 +1,4 @@
-import Synchronization
+import WarrantSync
 
 /// The link to one peer: its own pair1 socket (so faults and sends are per peer), either
 /// listening or dialing, with a fault filter on both directions. Inbound messages that
@@ -27,7 +27,7 @@ public final class PeerLink: Sendable {
     private let socket: Socket
     private let continuation: AsyncStream<[UInt8]>.Continuation
     private let state: Shared
-    private let pump: Mutex<Task<Void, Never>?>
+    private let pump: Locked<Task<Void, Never>?>
 
     /// Filter settings and counters, shared with the receive loop and delayed sends.
     private final class Shared: Sendable {
@@ -36,7 +36,7 @@ public final class PeerLink: Sendable {
             var counters = LinkCounters()
             var random = SystemRandomNumberGenerator()
         }
-        private let mutex = Mutex(State())
+        private let mutex = Locked(State())
         func withLock<R>(_ body: (inout State) -> R) -> R { mutex.withLock { body(&$0) } }
     }
 
@@ -56,7 +56,7 @@ public final class PeerLink: Sendable {
         }
         (messages, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingOldest(inboundBuffer))
         state = Shared()
-        pump = Mutex(nil)
+        pump = Locked(nil)
         let task = Task { [socket, continuation, state] in
             await Self.receiveLoop(socket: socket, continuation: continuation, state: state)
         }

@@ -1,5 +1,6 @@
 import CNNG
 import Synchronization
+import WarrantSync
 
 /// A rep0 server that receives every request on its own nng context, so each can be
 /// answered later and in any order (for example when the block holding it commits).
@@ -14,7 +15,7 @@ public final class ReplyServer: Sendable {
     private let socket: Socket
     private let continuation: AsyncStream<IncomingRequest>.Continuation
     private let slots: AsyncSemaphore
-    private let receivers: Mutex<[Task<Void, Never>]>
+    private let receivers: Locked<[Task<Void, Never>]>
 
     public init(listening address: String, maxMessageBytes: Int, maxInFlight: Int = 4096, receivers count: Int = 4) throws(TransportError) {
         (socket, self.address) = try Socket.open(.reply, maxMessageBytes: maxMessageBytes) { s throws(TransportError) in
@@ -22,7 +23,7 @@ public final class ReplyServer: Sendable {
         }
         (requests, continuation) = AsyncStream.makeStream(of: IncomingRequest.self)
         slots = AsyncSemaphore(permits: maxInFlight)
-        receivers = Mutex([])
+        receivers = Locked([])
         let tasks = (0..<max(1, count)).map { _ in
             Task { [socket, slots, continuation] in
                 await Self.receiveLoop(socket: socket, slots: slots, continuation: continuation)

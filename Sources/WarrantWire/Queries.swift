@@ -53,14 +53,21 @@ public struct NodeStatus: WireBody, Codable {
     /// in-process fault filter: a chaos run compares them across a cut to see whether the
     /// cut held (a peer that ignores its filter, or a network rule that leaks, shows here).
     public var received: [LinkReceived]
+    /// Present while the node's database fails it (a full disk, a write error): why. The
+    /// node then votes, orders and allows nothing (`unavailable`) and retries every second.
+    public var storage: String?
+    /// Present while the node signs nothing up to this height: it lost its database and is
+    /// restoring from its peers, past every height its earlier incarnation may have signed at.
+    public var abstainThrough: UInt64?
 
     static let fields = ["node", "height", "round", "step", "lastBlockTimeMs", "sinceLastBlockMs", "wallClockMs",
                          "stateHash", "sessions", "peersSeen", "paused", "proposer", "fresh", "sinceQuorumMs",
-                         "clockOffsetMs", "clockVouched", "received"]
+                         "clockOffsetMs", "clockVouched", "received", "storage", "abstainThrough"]
 
     public init(node: String, height: UInt64, round: UInt64, step: String, lastBlockTimeMs: UInt64, sinceLastBlockMs: UInt64,
                 wallClockMs: UInt64, stateHash: Digest, sessions: UInt64, peersSeen: [String], paused: Bool, proposer: PublicKey,
-                fresh: Bool, sinceQuorumMs: UInt64?, clockOffsetMs: Int64?, clockVouched: Bool, received: [LinkReceived] = []) {
+                fresh: Bool, sinceQuorumMs: UInt64?, clockOffsetMs: Int64?, clockVouched: Bool, received: [LinkReceived] = [],
+                storage: String? = nil, abstainThrough: UInt64? = nil) {
         self.node = node
         self.height = height
         self.round = round
@@ -78,6 +85,8 @@ public struct NodeStatus: WireBody, Codable {
         self.clockOffsetMs = clockOffsetMs
         self.clockVouched = clockVouched
         self.received = received
+        self.storage = storage
+        self.abstainThrough = abstainThrough
     }
 
     public func encode(to w: inout CBORWriter) {
@@ -99,6 +108,8 @@ public struct NodeStatus: WireBody, Codable {
             if let clockOffsetMs { w.key(14); w.write(clockOffsetMs) }
             w.key(15); w.write(clockVouched)
             if !received.isEmpty { w.key(16); w.writeArray(received) { $1.encode(to: &$0) } }
+            if let storage { w.key(17); w.write(storage) }
+            if let abstainThrough { w.key(18); w.write(abstainThrough) }
         }
     }
 
@@ -106,6 +117,7 @@ public struct NodeStatus: WireBody, Codable {
         var node: String?, height: UInt64?, round: UInt64?, step: String?, last: UInt64?, since: UInt64?, wall: UInt64?
         var state: Digest?, sessions: UInt64?, peers: [String]?, paused: Bool?, proposer: PublicKey?
         var fresh: Bool?, sinceQuorum: UInt64?, offset: Int64?, vouched: Bool?, received: [LinkReceived] = []
+        var storage: String?, abstain: UInt64?
         try r.readMap(fields: Self.fields) { r, key throws(WireError) in
             switch key {
             case 0: node = try r.readText()
@@ -124,7 +136,9 @@ public struct NodeStatus: WireBody, Codable {
             case 13: sinceQuorum = try r.readUInt()
             case 14: offset = try r.readInt()
             case 15: vouched = try r.readBool()
-            default: received = try r.readArray { (r: inout CBORReader) throws(WireError) in try LinkReceived(from: &r) }
+            case 16: received = try r.readArray { (r: inout CBORReader) throws(WireError) in try LinkReceived(from: &r) }
+            case 17: storage = try r.readText()
+            default: abstain = try r.readUInt()
             }
         }
         self.init(node: try required(node, "node", r), height: try required(height, "height", r), round: try required(round, "round", r),
@@ -134,7 +148,7 @@ public struct NodeStatus: WireBody, Codable {
                   peersSeen: try required(peers, "peersSeen", r), paused: try required(paused, "paused", r),
                   proposer: try required(proposer, "proposer", r), fresh: try required(fresh, "fresh", r),
                   sinceQuorumMs: sinceQuorum, clockOffsetMs: offset, clockVouched: try required(vouched, "clockVouched", r),
-                  received: received)
+                  received: received, storage: storage, abstainThrough: abstain)
     }
 }
 

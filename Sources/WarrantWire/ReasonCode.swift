@@ -22,6 +22,9 @@ public enum ReasonCode: UInt8, Sendable, NamedCode {
     /// Not committed within the node's request timeout; it may still commit (send the
     /// same bytes again to learn its result).
     case timeout = 19
+    /// The node cannot serve this now — its database failed it, and it votes, orders and
+    /// allows nothing until it can write again (its status says why): ask another node.
+    case unavailable = 20
 
     public func encode(to encoder: any Encoder) throws { try encodeName(to: encoder) }
     public init(from decoder: any Decoder) throws { try self.init(decodingName: decoder) }
@@ -47,6 +50,7 @@ public enum ReasonCode: UInt8, Sendable, NamedCode {
         case .malformed: "malformed"
         case .tooLarge: "too_large"
         case .timeout: "timeout"
+        case .unavailable: "unavailable"
         }
     }
 }

@@ -28,6 +28,9 @@ struct WarrantNodeCommand: AsyncParsableCommand {
     @Option(help: "Data directory (default: data/NAME).")
     var data: String?
 
+    @Option(help: "The database file (default: DATA/node.sqlite); its signing guard is kept beside it.")
+    var database: String?
+
     @Option(help: "Directory of key files.")
     var keys: String = "keys"
 
@@ -81,7 +84,7 @@ struct WarrantNodeCommand: AsyncParsableCommand {
         guard (0...65_535).contains(port) else { throw ValidationError("--metrics-port \(port) is not a port (0–65535)") }
         let shell: NodeShell
         do {
-            shell = try NodeShell(topology: topology, name: name, keys: clusterKeys, dataDirectory: data ?? "data/\(name)", logger: logger,
+            shell = try NodeShell(topology: topology, name: name, keys: clusterKeys, dataDirectory: data ?? "data/\(name)", database: database, logger: logger,
                               sabotage: bugs, byzantine: behaviours, metricsPort: port == 0 ? nil : UInt16(port))
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])

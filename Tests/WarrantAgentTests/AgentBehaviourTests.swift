@@ -1,16 +1,16 @@
 import Foundation
-import Synchronization
 import Testing
 import WarrantAgent
 import WarrantCrypto
 import WarrantHistory
+import WarrantSync
 import WarrantTopology
 import WarrantWire
 
 /// A virtual clock: sleeping advances it at once, so an agent's run of many seconds takes
 /// no real time and always goes the same way.
 final class VirtualClock: AgentClock {
-    let now = Mutex<UInt64>(1_800_000_000_000)
+    let now = Locked<UInt64>(1_800_000_000_000)
     var wallMs: UInt64 { now.withLock { $0 } }
     func sleep(ms: UInt64) async { now.withLock { $0 += ms } }
 }
@@ -26,8 +26,8 @@ final class FakeCluster: AgentLink {
     let allowChecks: Bool
     let clock: VirtualClock
     /// Every envelope the agent sent to a node, in order.
-    let received = Mutex<[[UInt8]]>([])
-    let nonce = Mutex<UInt64>(0)
+    let received = Locked<[[UInt8]]>([])
+    let nonce = Locked<UInt64>(0)
 
     init(allowChecks: Bool, clock: VirtualClock) {
         self.allowChecks = allowChecks

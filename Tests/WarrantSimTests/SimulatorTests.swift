@@ -42,7 +42,8 @@ import WarrantWire
     }
 
     @Test func faultListsParse() throws {
-        #expect(try FaultSelection.parse("all") == FaultSelection(faults: Set(SimFault.allCases), behaviours: Set(ByzantineBehaviour.allCases)))
+        #expect(try FaultSelection.parse("all") == FaultSelection(faults: Set(SimFault.allCases).subtracting([.lostDatabase]), behaviours: Set(ByzantineBehaviour.allCases)))
+        #expect(try FaultSelection.parse("all,lost-database") == FaultSelection(faults: Set(SimFault.allCases), behaviours: Set(ByzantineBehaviour.allCases)))
         #expect(try FaultSelection.parse("drop,twins") == FaultSelection(faults: [.drop], behaviours: [.twins]))
         #expect(try FaultSelection.parse("none") == FaultSelection())
         #expect(throws: MisbehaviourError.self) { try FaultSelection.parse("drop,nonsense") }

@@ -103,7 +103,7 @@ import WarrantCrypto
         #expect(ReasonCode.allCases.map(\.name) == [
             "expired", "not_yet_valid", "revoked", "out_of_scope", "not_owner", "over_budget", "over_action_cap",
             "uses_exhausted", "rate_limited", "depth_exceeded", "exceeds_parent", "replay", "unknown_session",
-            "bad_signature", "stale", "clock_skew", "malformed", "too_large", "timeout",
+            "bad_signature", "stale", "clock_skew", "malformed", "too_large", "timeout", "unavailable",
         ])
         for code in ReasonCode.allCases { #expect(ReasonCode(name: code.name) == code) }
     }

@@ -116,7 +116,8 @@ class Client:
         if kind != "node-status":
             raise ValueError(f"expected a node-status, got a {kind}")
         return {"node": body[0], "height": body[1], "round": body[2], "step": body[3], "state_hash": body[7],
-                "sessions": body[8], "peers_seen": body[9], "fresh": body[12], "clock_vouched": body[15]}
+                "sessions": body[8], "peers_seen": body[9], "fresh": body[12], "clock_vouched": body[15],
+                "storage": body.get(17), "abstain_through": body.get(18)}
 
     def sessions(self, asker, session_key=None, principal=None):
         query = {}

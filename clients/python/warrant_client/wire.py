@@ -19,7 +19,7 @@ REASONS = {
     1: "expired", 2: "not_yet_valid", 3: "revoked", 4: "out_of_scope", 5: "not_owner", 6: "over_budget",
     7: "over_action_cap", 8: "uses_exhausted", 9: "rate_limited", 10: "depth_exceeded", 11: "exceeds_parent",
     12: "replay", 13: "unknown_session", 14: "bad_signature", 15: "stale", 16: "clock_skew", 17: "malformed",
-    18: "too_large", 19: "timeout",
+    18: "too_large", 19: "timeout", 20: "unavailable",
 }
 
 
