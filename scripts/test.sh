@@ -49,6 +49,9 @@ timeout 300 python3 scripts/check-report.py "$sabotage_dir/ignore-expiry" --viol
 # Storage faults: databases garbled and truncated while their nodes are down (moved aside,
 # restored from peers), and, as root, a disk filled under load (the node halts, resumes).
 timeout 700 scripts/check-storage-faults.sh
+# Hostile clients at the socket level (hundreds of idle, dripping, half-sent, oversize,
+# garbage and nonsense connections) against one node while an honest client checks.
+timeout 300 python3 scripts/hostile-clients.py "$(swift build --show-bin-path)" --seconds 20
 # Agent programs that misbehave in every listed way are reported and change nothing.
 programs_dir="$(mktemp -d)/programs"
 timeout 300 "$(swift build --show-bin-path)/warrant-coordinator" run Tests/Topologies/misbehaving-programs.toml --out "$programs_dir"

@@ -80,6 +80,7 @@ struct WarrantNodeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--byzantine \(error)")
         }
+        raiseDescriptorLimit(logger)
         let port = metricsPort ?? topology.node(named: name)?.metricsPort ?? 0
         guard (0...65_535).contains(port) else { throw ValidationError("--metrics-port \(port) is not a port (0–65535)") }
         let shell: NodeShell
@@ -99,3 +100,15 @@ struct WarrantNodeCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// Every client connection is a descriptor: a node takes its hard limit rather than a
+/// soft default of 1024, which connections opened and closed in a hurry (scripts/
+/// hostile-clients.py keeps thousands closing at once) would exhaust.
+func raiseDescriptorLimit(_ logger: Logger) {
+    var limit = rlimit()
+    guard getrlimit(RLIMIT_NOFILE_VALUE, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    limit.rlim_cur = limit.rlim_max
+    if setrlimit(RLIMIT_NOFILE_VALUE, &limit) != 0 { logger.warning("cannot raise the descriptor limit", metadata: ["soft": "\(limit.rlim_cur)"]) }
+}
+
+private let RLIMIT_NOFILE_VALUE = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
