@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "WarrantStorage", targets: ["WarrantStorage"]),
         .library(name: "WarrantConsensus", targets: ["WarrantConsensus"]),
         .library(name: "WarrantNode", targets: ["WarrantNode"]),
+        .library(name: "WarrantReplica", targets: ["WarrantReplica"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -25,5 +25,11 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "WarrantConsensus", package: "Warrant"), .product(name: "WarrantWire", package: "Warrant"),
                            .product(name: "WarrantCrypto", package: "Warrant")]
         ),
+        .executableTarget(
+            name: "FuzzClient",
+            dependencies: ["FuzzSupport", .product(name: "WarrantReplica", package: "Warrant"), .product(name: "WarrantLedger", package: "Warrant"),
+                           .product(name: "WarrantConsensus", package: "Warrant"), .product(name: "WarrantWire", package: "Warrant"),
+                           .product(name: "WarrantCrypto", package: "Warrant")]
+        ),
     ]
 )

@@ -8,7 +8,7 @@
 #   scripts/fuzz.sh [--target NAME] [--minutes N | --runs N]     (default: every target, 1 minute each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(FuzzWire FuzzLedger FuzzConsensus) minutes=1 runs=""
+targets=(FuzzWire FuzzLedger FuzzConsensus FuzzClient) minutes=1 runs=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) targets=("$2"); shift 2 ;;

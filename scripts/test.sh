@@ -71,11 +71,13 @@ else
   echo "test.sh: not root: skipping the --netns run (scripts/chaos.sh --netns covers it)"
 fi
 # libFuzzer, bounded (scripts/fuzz.sh runs longer): the envelope and body decoder with the
-# signature check, the ledger fed nonsensical blocks, and a consensus core fed arbitrary
-# votes, proposals, timeouts and requests, from the committed seed corpora and findings.
+# signature check, the ledger fed nonsensical blocks, a consensus core fed arbitrary
+# votes, proposals, timeouts and requests, and a node's client endpoint fed anything, from
+# the committed seed corpora and findings.
 timeout 600 scripts/fuzz.sh --target FuzzWire --runs 200000
 timeout 600 scripts/fuzz.sh --target FuzzLedger --runs 5000
 timeout 600 scripts/fuzz.sh --target FuzzConsensus --runs 3000
+timeout 600 scripts/fuzz.sh --target FuzzClient --runs 1500
 # The protocol conformance suites against warrant-node (docs/CONFORMANCE.md).
 timeout 900 scripts/check-conformance.sh
 # The simulator, through the release build: many seeds, regressions, and sabotage.

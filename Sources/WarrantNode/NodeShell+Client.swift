@@ -5,66 +5,47 @@ import WarrantStorage
 import WarrantTransport
 import WarrantWire
 
-/// The client endpoint: ordered requests are answered when their block commits (or with
-/// `timeout`), checks and queries at once from the node's own state. Every refusal is a
-/// signed `error` naming what was wrong; nothing a client sends can stop the node.
+/// The client endpoint: what to do with each message is the replica's decision
+/// (`Replica.clientAction`); ordered requests are answered when their block commits (or
+/// with `timeout`), checks and queries at once from the node's own state. Every refusal is
+/// a signed `error` naming what was wrong; nothing a client sends can stop the node.
 extension NodeShell {
     func serveClient(_ request: IncomingRequest) {
-        let opened: SignedMessage
-        do {
-            opened = try replica.open(request.bytes, limits: WireLimits(maxMessageBytes: topology.cluster.maxMessageBytes))
-        } catch {
-            metrics.count("warrant_invalid_messages_total", [("source", "client"), ("reason", error.reason.name)])
-            logger.notice("client error", metadata: ["reason": "\(error.reason.name)", "detail": "\(error)"])
-            answer(request, ErrorMessage(reason: error.reason, message: error.description))
-            return
-        }
+        let limit = topology.cluster.maxMessageBytes
         if halted != nil {
-            switch opened.message {
-            case .statusQuery: answer(request, status)
-            case .check: answer(request, unavailableAnswer)
-            case .checkBatch(let batch): answer(request, CheckBatchAnswer(answers: Array(repeating: unavailableAnswer, count: min(batch.checks.count, CheckBatchAnswer.maxChecks(maxMessageBytes: topology.cluster.maxMessageBytes)))))
-            default: answer(request, unavailable(request: opened.hash))
-            }
+            answerHalted(request, limit: limit)
             return
         }
-        switch opened.message {
-        case .grant, .revoke, .revokeAll, .act:
+        switch replica.clientAction(for: request.bytes, maxMessageBytes: limit, readings: readings) {
+        case .order(let opened):
             byzantine.heard(request.bytes)
             order(request, opened)
-        case .check(let check):
-            let verdict = localCheck(check, readings)
-            countChecks([verdict])
-            answer(request, verdict)
-        case .checkBatch(let batch):
-            let most = CheckBatchAnswer.maxChecks(maxMessageBytes: topology.cluster.maxMessageBytes)
-            guard batch.checks.count <= most else {
-                answer(request, ErrorMessage(reason: .tooLarge, message: "a batch to this node holds at most \(most) checks (so that the answer fits in \(topology.cluster.maxMessageBytes) bytes); this one holds \(batch.checks.count)", request: opened.hash))
-                return
-            }
-            let now = readings
-            let answers = batch.checks.map { localCheck($0, now) }
-            countChecks(answers)
-            answer(request, CheckBatchAnswer(answers: answers))
-        case .blockRequest(let blocks):
-            // A commit-stream subscriber that missed notices fetches the blocks themselves.
-            do {
-                if let bytes = try replica.answer(blocks) {
-                    try? request.reply(bytes)
-                } else {
-                    answer(request, ErrorMessage(reason: .malformed, message: "no block at height \(blocks.fromHeight) yet (applied: \(replica.ledger.height))", request: opened.hash))
-                }
-            } catch {
-                failed(error)
-                answer(request, unavailable(request: opened.hash))
-            }
-        case .statusQuery:
+        case .status:
             answer(request, status)
-        case .sessionQuery(let query):
-            answer(request, sessions(query))
-        default:
-            answer(request, ErrorMessage(reason: .malformed, message: "a \(opened.kind.name) is not something a client sends to a node",
-                                         request: opened.hash))
+        case .sealed(let bytes):
+            try? request.reply(bytes)
+        case .answer(let body):
+            switch body {
+            case .check(let verdict): countChecks([verdict])
+            case .checkBatch(let batch): countChecks(batch.answers)
+            case .error(_, let invalid?):
+                metrics.count("warrant_invalid_messages_total", [("source", "client"), ("reason", invalid.reason.name)])
+                logger.notice("client error", metadata: ["reason": "\(invalid.reason.name)", "detail": "\(invalid)"])
+            case .error, .sessions: break
+            }
+            answer(request, body.sealable)
+        }
+    }
+
+    /// A halted node answers status queries, and refuses everything else `unavailable`.
+    func answerHalted(_ request: IncomingRequest, limit: Int) {
+        switch replica.clientAction(for: request.bytes, maxMessageBytes: limit, readings: readings) {
+        case .status: answer(request, status)
+        case .answer(.check): answer(request, unavailableAnswer)
+        case .answer(.checkBatch(let batch)): answer(request, CheckBatchAnswer(answers: Array(repeating: unavailableAnswer, count: batch.answers.count)))
+        case .answer(.error(let refusal, _)): answer(request, refusal)
+        case .order(let opened): answer(request, unavailable(request: opened.hash))
+        case .answer(.sessions), .sealed: answer(request, unavailable())
         }
     }
 
@@ -117,11 +98,6 @@ extension NodeShell {
         }
     }
 
-    /// Rules 3 and 4, answered from the node's own ledger and clocks.
-    func localCheck(_ question: Check, _ readings: ClockReadings) -> CheckAnswer {
-        replica.ledger.check(question, readings: readings)
-    }
-
     var readings: ClockReadings {
         let monotonic = clock.monotonicMs
         return replica.readings(now: clock.wallMs, monotonicMs: monotonic, sinceLastBlockMs: monotonic - lastAppliedAt)
@@ -139,19 +115,5 @@ extension NodeShell {
                           sinceQuorumMs: time.sinceQuorumMs, clockOffsetMs: time.clockOffsetMs, clockVouched: time.clockVouched,
                           received: links.sorted { $0.key < $1.key }.map { LinkReceived(peer: $0.key, messages: UInt64($0.value.counters.received)) },
                           storage: halted?.reason, abstainThrough: core.abstainThrough >= core.height ? core.abstainThrough : nil)
-    }
-
-    func sessions(_ query: SessionQuery) -> SessionList {
-        let ledger = replica.ledger
-        let matching = ledger.sessions.values
-            .filter { query.sessionKey == nil || $0.sessionKey == query.sessionKey }
-            .filter { query.principal == nil || $0.principal == query.principal }
-            .sorted { $0.id < $1.id }
-        let infos = matching.prefix(SessionList.maxSessions).map { s in
-            SessionInfo(id: s.id, principal: s.principal, sessionKey: s.sessionKey, operations: s.operations,
-                        resources: s.resources.map(\.text), notBefore: s.notBefore, expiresAt: s.expiresAt, budget: s.budget,
-                        spent: s.spent, uses: s.uses, revoked: ledger.isRevoked(s), parent: s.parent)
-        }
-        return SessionList(sessions: Array(infos), truncated: matching.count > SessionList.maxSessions)
     }
 }
