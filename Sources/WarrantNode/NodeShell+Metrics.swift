@@ -13,6 +13,8 @@ extension NodeShell {
         metrics.set("warrant_clock_offset_seconds", time.clockOffsetMs.map { Double($0) / 1_000 } ?? .nan)
         metrics.set("warrant_clock_vouched", time.clockVouched ? 1 : 0)
         metrics.set("warrant_paused", paused ? 1 : 0)
+        metrics.set("warrant_storage_halted", halted == nil ? 0 : 1)
+        metrics.set("warrant_abstaining_through", Double(replica.core.abstainThrough >= replica.core.height ? replica.core.abstainThrough : 0))
         for (peer, link) in links {
             let c = link.counters
             for (what, total) in [("sent", c.sent), ("received", c.received), ("dropped_inbound", c.droppedInbound),
