@@ -11,6 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 kinds=("$@")
 [ ${#kinds[@]} -gt 0 ] || kinds=(thread address)
+# The toolchain's own symbolizer: an older one on PATH (Debian's LLVM 14) hung a report.
+symbolizer="$(dirname "$(command -v swift)")/llvm-symbolizer"
+if [ -x "$symbolizer" ]; then export ASAN_SYMBOLIZER_PATH="$symbolizer" TSAN_SYMBOLIZER_PATH="$symbolizer"; fi
 # Sanitized children (warrant-node, warrant-testkit started by the tests) stop at their
 # first report too, and say so on stderr, which the tests that start them keep.
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
