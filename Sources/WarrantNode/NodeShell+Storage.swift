@@ -106,8 +106,7 @@ extension NodeShell {
     func retryStorage() -> Bool {
         guard halted != nil else { return true }
         do {
-            let genesis = keys.genesis(topology)
-            let reopened = try Self.replica(on: database, topology: topology, keys: keys, key: key, genesis: genesis,
+            let reopened = try Self.replica(on: database, topology: topology, keys: keys, key: key, genesis: replica.genesis,
                                             sabotage: replica.sabotage)
             try database.saveConsensusRecord(reopened.core.record)
             replica = reopened

@@ -16,6 +16,12 @@ import WarrantWire
 ///     commit n0 H BLOCK STATE                      a block was applied and stored
 ///     ack n0 REQUEST H ok|REASON                   the replica answered a client's request
 ///     refused n0 WHY                               the edge refused an envelope
+/// A cluster that did not reach a height in the time allowed.
+public struct Stalled: Error, CustomStringConvertible {
+    public let heights: [UInt64]
+    public var description: String { "stalled at heights \(heights)" }
+}
+
 public struct ReplicaCluster {
     struct Event {
         enum Action {
@@ -93,6 +99,17 @@ public struct ReplicaCluster {
         replicas[index] = try Replica(signer: .ed25519(keys[index]), validators: validators, genesis: genesis, genesisTimeMs: Self.genesisTimeMs,
                                       parameters: parameters, store: store, nonceSeed: random.next())
         try start(index)
+    }
+
+    /// A request from `workload` every 50 ms, to the `live` replicas in turn, until each of
+    /// them has stored `height`; throws if that takes 120 virtual seconds (a stall).
+    public mutating func run(to height: UInt64, with workload: inout LedgerWorkload, live: [Int]) throws {
+        let deadline = now + 120_000
+        while live.contains(where: { heights[$0] < height }) {
+            guard now < deadline else { throw Stalled(heights: heights) }
+            try submit(workload.nextEnvelope(at: now), to: live[Int(now / 50) % live.count])
+            try run(until: now + 50)
+        }
     }
 
     /// A client's request to replica `index`.

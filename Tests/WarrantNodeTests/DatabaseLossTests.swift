@@ -98,12 +98,7 @@ import WarrantWire
         #expect(try LedgerStore(path: path).signedThrough() >= 6, "the guard went with the database")
     }
 
-    mutating func run(_ cluster: inout ReplicaCluster, to height: UInt64) throws {
-        let deadline = cluster.now + 120_000
-        while cluster.heights.contains(where: { $0 < height }) {
-            try #require(cluster.now < deadline, "stalled at \(cluster.heights)")
-            try cluster.submit(workload.nextEnvelope(at: cluster.now), to: Int(cluster.now / 50) % 4)
-            try cluster.run(until: cluster.now + 50)
-        }
+    mutating func run(_ cluster: inout ReplicaCluster, to height: UInt64, live: [Int] = [0, 1, 2, 3]) throws {
+        try cluster.run(to: height, with: &workload, live: live)
     }
 }

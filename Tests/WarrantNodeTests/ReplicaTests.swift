@@ -21,12 +21,7 @@ import WarrantWire
 
     /// Runs `cluster` with a request every 50 ms until every live replica reaches `height`.
     mutating func run(_ cluster: inout ReplicaCluster, to height: UInt64, live: [Int] = [0, 1, 2, 3]) throws {
-        let deadline = cluster.now + 120_000
-        while live.contains(where: { cluster.heights[$0] < height }) {
-            try #require(cluster.now < deadline, "stalled at \(cluster.heights)")
-            try cluster.submit(workload.nextEnvelope(at: cluster.now), to: live[Int(cluster.now / 50) % live.count])
-            try cluster.run(until: cluster.now + 50)
-        }
+        try cluster.run(to: height, with: &workload, live: live)
     }
 
     @Test mutating func replicasAgreeAndStoreEveryBlockWithItsCertificate() throws {
