@@ -22,7 +22,7 @@ code), checks that:
   - the fault scripts refuse unknown nodes and absent clusters; with one node killed by
     scripts/kill.sh the other three keep committing; a restart that fails (its port taken)
     is reported as a failure; restarted by scripts/restart.sh, it catches up to the same
-    state hash;
+    state hash; a control command signed before that restart is refused as a replay;
   - SIGKILL of the coordinator leaves no node process behind.
 Every wait is bounded. Usage: scripts/e2e.py [BUILD_DIR] (default .build/debug).
 """
@@ -324,6 +324,9 @@ request_timeout_ms = 8000
         wait("three nodes commit 5 more heights without n3",
              lambda: all(s and s["height"] >= start + 5 for name, s in statuses().items() if name != "n3"), 30)
         ok("n3 killed with SIGKILL (scripts/kill.sh); n0, n1, n2 keep committing")
+        # A control command signed now and held back: after n3's restart it is a replay
+        # even though n3's database never saw its nonce.
+        held_back = seal("control", {0: int(time.time() * 1000), 1: {0: 0}}, coordinator_key)
 
         # A restart that fails — n3's client port taken meanwhile — is reported as one.
         import socket as sockets
@@ -360,6 +363,14 @@ request_timeout_ms = 8000
         if not same:
             fail(f"state hash at height {height - 1}: n3 {state_at('n3', height - 1)} n0 {state_at('n0', height - 1)}")
         ok(f"n3 restarted from its database (scripts/restart.sh) caught up: same state hash at height {height - 1}")
+
+        kind, body = ask(nodes["n3"]["control"], held_back)
+        if kind != "control-answer" or body[0] or "started" not in body[1]:
+            fail(f"a control command signed before n3's restart was not refused as a replay: {kind} {body}")
+        kind, body = control("n3", {0: 0})
+        if kind != "control-answer" or not body[0]:
+            fail(f"a fresh control command after n3's restart: {kind} {body}")
+        ok("a control command signed before n3's restart is refused as a replay; a fresh one is obeyed")
     finally:
         pids = []
         try:

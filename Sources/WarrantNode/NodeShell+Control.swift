@@ -5,7 +5,7 @@ import WarrantTransport
 import WarrantWire
 
 /// The control endpoint: fault injection, obeyed only when signed by the coordinator's
-/// key with a nonce above the last one accepted.
+/// key with a nonce the `ControlNonceGate` admits.
 extension NodeShell {
     /// Bytes that are not a validly signed control command get a typed `error` (the
     /// decoder's reason code and what was wrong, where); a command that was read but
@@ -29,23 +29,22 @@ extension NodeShell {
             answer(request, ControlAnswer(ok: false, message: "control commands must be signed by the coordinator's key; \(opened.sender.short) is not it"))
             return
         }
-        guard command.nonce > controlNonce else {
-            answer(request, ControlAnswer(ok: false, message: "nonce \(command.nonce) is not above the last accepted, \(controlNonce): a replay, or a clock gone back"))
+        switch controlNonces.admit(command.nonce, nowMs: clock.wallMs) {
+        case .obey:
+            break
+        case .replayed(let floor, let sinceStart):
+            let what = sinceStart ? "the moment this node started (a command signed before a restart)" : "the last accepted"
+            answer(request, ControlAnswer(ok: false, message: "nonce \(command.nonce) is not above \(floor), \(what): a replay, or a clock gone back"))
+            return
+        case .tooFarAhead(let now):
+            answer(request, ControlAnswer(ok: false, message: "nonce \(command.nonce) is more than a day ahead of this node's clock (\(now) ms): nonces are milliseconds since the epoch"))
             return
         }
-        // Nonces are milliseconds since the epoch: one far ahead of this node's clock would
-        // lock every later command out (the last nonce is persisted), so it is refused.
-        let ceiling = clock.wallMs &+ UInt64(ControlCommand.maxClockOffsetMs)
-        guard command.nonce <= ceiling else {
-            answer(request, ControlAnswer(ok: false, message: "nonce \(command.nonce) is more than a day ahead of this node's clock (\(clock.wallMs) ms): nonces are milliseconds since the epoch"))
-            return
-        }
-        controlNonce = command.nonce
         do {
             try database.saveControlNonce(command.nonce)
         } catch {
-            // Still refused again by this process (the nonce is held in memory); only a
-            // restart forgets it. A fault-injecting coordinator must reach a halted node.
+            // Still refused again by this process (the gate holds it), and after a restart
+            // by the gate's start floor. A fault-injecting coordinator must reach a halted node.
             logger.warning("control nonce not saved", metadata: ["error": "\(error)"])
         }
         logger.notice("control", metadata: ["command": "\(command.command.name)"])

@@ -49,9 +49,10 @@ public actor NodeShell {
     /// Set while the database fails the node: it then votes, orders and allows nothing
     /// (NodeShell+Storage).
     var halted: StorageHalt?
-    /// The last control nonce accepted, kept in the database (a recorded command cannot be
-    /// replayed, not even after a restart).
-    var controlNonce: UInt64 = 0
+    /// Which control nonces are obeyed: the last one accepted is kept in the database, and
+    /// none signed before this process started is obeyed (a recorded command cannot be
+    /// replayed, not even after a restart that lost the database).
+    var controlNonces: ControlNonceGate
     var tasks: [Task<Void, Never>] = []
     /// Byzantine behaviours this node is switched to (none for an honest node), applied
     /// to everything it sends.
@@ -97,7 +98,7 @@ public actor NodeShell {
         }
         byzantine = ByzantineRewriter(behaviours: behaviours, signer: .ed25519(key), seed: UInt64.random(in: 0...UInt64.max))
         do {
-            controlNonce = try store.controlNonce()
+            controlNonces = ControlNonceGate(lastAccepted: try store.controlNonce(), startedAtMs: NodeClock().wallMs)
         } catch {
             throw NodeError(.storage, error.description)
         }
