@@ -13,6 +13,11 @@ endpoint, then alone again:
   garbage   random bytes instead of a handshake, reconnecting at once
   nonsense  well-framed messages whose payload is no envelope, as fast as answered
 
+Then a flood: more idle connections than the node's `max_client_connections` (`--cap`,
+default 400): n0 must hold no more than the cap (its `warrant_connections` gauge),
+count the rest as refused, keep answering the honest client, and let a new client in
+once the flood ends.
+
 It fails (exit 1) when n0 dies, an honest check goes unanswered or is wrong, the cluster
 stops committing, n0's resident memory passes 512 MiB, or its memory or descriptors do
 not come back once the attack ends (a leak: more than 64 MiB or 8 descriptors above where
@@ -20,7 +25,7 @@ they were before it). Latencies and peaks are reported, not judged: they depend 
 machine (the connect-and-close loops keep thousands of sockets closing at any instant).
 `--json FILE` writes the figures.
 
-  scripts/hostile-clients.py BIN_DIR [--connections N] [--seconds S] [--json FILE]
+  scripts/hostile-clients.py BIN_DIR [--connections N] [--seconds S] [--cap N] [--json FILE]
 """
 import argparse
 import json
@@ -33,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "clients", "python"))
 import pynng  # noqa: E402
@@ -52,6 +58,13 @@ def percentile(values, p):
         return None
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def scrape(url):
+    """A node's metrics as {series: value}."""
+    with urllib.request.urlopen(url, timeout=10) as response:
+        lines = response.read().decode().splitlines()
+    return {name: float(value) for name, _, value in (line.rpartition(" ") for line in lines if line and not line.startswith("#"))}
 
 
 def process_figures(pid):
@@ -199,6 +212,7 @@ def main():
     parser.add_argument("bin")
     parser.add_argument("--connections", type=int, default=300, help="connections held open during the attack")
     parser.add_argument("--seconds", type=int, default=20, help="length of the attack")
+    parser.add_argument("--cap", type=int, default=400, help="the node's max_client_connections, which the flood exceeds by 100")
     parser.add_argument("--json")
     args = parser.parse_args()
     coordinator = os.path.join(args.bin, "warrant-coordinator")
@@ -206,7 +220,7 @@ def main():
     base = random.randrange(20000, 32000, 100)
     topology = os.path.join(work, "hostile.toml")
     with open(topology, "w") as f:
-        f.write(f'[cluster]\nname = "hostile"\nbase_port = {base}\n')
+        f.write(f'[cluster]\nname = "hostile"\nbase_port = {base}\nmax_client_connections = {args.cap}\n')
         for n in range(4):
             f.write(f'[[nodes]]\nname = "n{n}"\n')
         f.write('[[principals]]\nname = "alice"\nowns = ["files/*"]\n')
@@ -268,6 +282,26 @@ def main():
         attack.close()
         honest.phase = "after"
         sample("after", 8)
+
+        # The flood: the cap plus 100 idle connections; n0 holds at most the cap.
+        before_flood = scrape(n0["metrics"])
+        flood = Attack(host, int(port), 8 << 20, b"")
+        honest.phase = "flood"
+        flooding = threading.Thread(target=flood.idle, args=(args.cap + 100,), daemon=True)
+        flooding.start()
+        flooding.join(60)
+        sample("flood", 3)
+        during_flood = scrape(n0["metrics"])
+        flood.close()
+        honest.phase = "after flood"
+        deadline = time.time() + 30
+        flood_height = None
+        while flood_height is None and time.time() < deadline:
+            try:
+                flood_height = height()
+            except pynng.exceptions.NNGException:
+                time.sleep(0.2)
+        sample("after flood", 3)
         honest.stop.set()
         thread.join(15)
         end_height = height()
@@ -280,9 +314,16 @@ def main():
         except subprocess.TimeoutExpired:
             up.kill()
 
+    flood_held = during_flood.get('warrant_connections{endpoint="client"}')
+    refused_series = 'warrant_connections_refused_total{endpoint="client"}'
+    refused_in_attack = before_flood.get(refused_series, 0)
+    flood_refused = during_flood.get(refused_series, 0) - refused_in_attack
     figures = {"connections_held": held, "attack_seconds": args.seconds, "attack_counts": attack.counts,
+               "flood": {"cap": args.cap, "opened": flood.counts.get("idle", 0), "held_by_n0": flood_held,
+                         "refused_by_n0": flood_refused, "new_client_after": flood_height is not None,
+                         "refused_during_attack": refused_in_attack},
                "heights": {"before_attack": start_height, "after_attack": attack_height, "end": end_height}, "phases": {}}
-    for phase in ("before", "attack", "after"):
+    for phase in ("before", "attack", "after", "flood", "after flood"):
         lat = honest.latencies.get(phase, [])
         rows = [s for s in samples if s["phase"] == phase]
         figures["phases"][phase] = {
@@ -293,22 +334,31 @@ def main():
             "rss_mib_last": rows[-1]["rss_mib"], "fds_last": rows[-1]["fds"]}
     figures["samples"] = samples
     for phase, row in figures["phases"].items():
-        print(f"hostile-clients: {phase:6}  checks {row['checks']:5}  failures {row['failures']}  p50 {row['p50_ms']} ms  "
+        print(f"hostile-clients: {phase:11}  checks {row['checks']:5}  failures {row['failures']}  p50 {row['p50_ms']} ms  "
               f"p99 {row['p99_ms']} ms  max {row['max_ms']} ms  n0 RSS ≤ {row['rss_mib_max']} MiB (last {row['rss_mib_last']})  "
               f"fds ≤ {row['fds_max']} (last {row['fds_last']})")
     print(f"hostile-clients: held {held} connections; {json.dumps(attack.counts, sort_keys=True)}; "
           f"heights {start_height} → {attack_height} → {end_height}")
+    print(f"hostile-clients: flood of {flood.counts.get('idle', 0)} idle connections against a cap of {args.cap}: "
+          f"n0 held {flood_held}, refused {flood_refused:.0f} (during the attack before it: {refused_in_attack:.0f}, "
+          f"closing connections counted until reaped); a new client got in afterwards: {flood_height is not None}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(figures, f, indent=2)
     problems = []
-    for phase in ("before", "attack", "after"):
+    for phase in ("before", "attack", "after", "flood", "after flood"):
         if honest.failures.get(phase):
             problems.append(f"{len(honest.failures[phase])} honest checks failed during {phase}: {honest.failures[phase][:2]}")
         if not honest.latencies.get(phase):
             problems.append(f"no honest check was answered during {phase}")
     if attack_height <= start_height or end_height <= attack_height:
         problems.append(f"the cluster stopped committing (heights {start_height}, {attack_height}, {end_height})")
+    if flood_held is None or flood_held > args.cap:
+        problems.append(f"during the flood n0 held {flood_held} client connections, above its cap of {args.cap}")
+    if flood_refused < 1:
+        problems.append(f"{args.cap + 100} connections against a cap of {args.cap}, and n0 refused none")
+    if flood_height is None:
+        problems.append("no new client got in within 30 s after the flood ended")
     peak = max(s["rss_mib"] for s in samples)
     if peak > 512:
         problems.append(f"n0's resident memory reached {peak} MiB")
@@ -320,7 +370,8 @@ def main():
         problems.append(f"n0's memory did not come back after the attack: {[s['rss_mib'] for s in settled]} MiB (before: {before[-1]['rss_mib']})")
     if problems:
         fail("; ".join(problems))
-    print("hostile-clients: n0 kept answering honest checks, the cluster kept committing, and its memory and descriptors came back after the attack")
+    print("hostile-clients: n0 kept answering honest checks, the cluster kept committing, its memory and descriptors came back "
+          "after the attack, and it held no more connections than its cap")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ extension AgentRuntime {
         let stopper = Task {
             while self.history.now < stopAt, program.isRunning { await self.clock.sleep(ms: 50) }
             if !(await program.stop(grace: Self.stopGrace)) {
-                await self.report("killed", "did not exit within \(Self.stopGrace) of being told to stop")
+                self.report("killed", "did not exit within \(Self.stopGrace) of being told to stop")
             }
         }
         await serve(program, agentKeys: agentKeys, until: stopAt)

@@ -27,7 +27,7 @@ public actor Gateway {
         self.tools = tools
         self.agent = agent
         if let decisionsPath {
-            if !FileManager.default.fileExists(atPath: decisionsPath) { FileManager.default.createFile(atPath: decisionsPath, contents: nil) }
+            if !FileManager.default.fileExists(atPath: decisionsPath) { _ = FileManager.default.createFile(atPath: decisionsPath, contents: nil) }
             decisions = FileHandle(forWritingAtPath: decisionsPath)
             decisions?.seekToEndOfFile()
         } else {

@@ -22,6 +22,11 @@ extension NodeShell {
                 grow("warrant_link_messages_total", [("peer", peer), ("counter", what)], to: Double(total))
             }
         }
+        for (endpoint, open, refused) in [("client", client.connections, client.connectionsRefused),
+                                          ("commits", commits.connections, commits.connectionsRefused)] {
+            metrics.set("warrant_connections", Double(open), [("endpoint", endpoint)])
+            grow("warrant_connections_refused_total", [("endpoint", endpoint)], to: Double(refused))
+        }
         let verify = VerifyStats.totals
         grow("warrant_signature_verifications_total", [], to: Double(verify.count))
         grow("warrant_signature_verify_seconds_total", [], to: verify.seconds)

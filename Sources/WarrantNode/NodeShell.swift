@@ -107,8 +107,9 @@ public actor NodeShell {
         let limit = topology.cluster.maxMessageBytes
         // Twice the protocol limit at the socket, so that a message a little too large is
         // answered `too_large`; nng drops anything larger still (docs/PROTOCOL.md, Limits).
-        client = try ReplyServer(listening: spec.client, maxMessageBytes: 2 * limit)
-        commits = try Publisher(listening: spec.commits, maxMessageBytes: limit)
+        let connections = topology.cluster.maxClientConnections
+        client = try ReplyServer(listening: spec.client, maxMessageBytes: 2 * limit, maxConnections: connections)
+        commits = try Publisher(listening: spec.commits, maxMessageBytes: limit, maxConnections: connections)
         (notices, noticeQueue) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingNewest(10_000))
         control = try ReplyServer(listening: spec.control, maxMessageBytes: 64 * 1024)
         for peer in topology.nodes where peer.name != name {

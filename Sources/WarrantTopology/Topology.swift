@@ -53,6 +53,9 @@ public struct ClusterSettings: Sendable {
     public var maxMessageBytes: Int
     /// How long a client endpoint keeps an ordered request open before answering `timeout`.
     public var requestTimeoutMs: UInt64
+    /// Most connections a node's client endpoint, and its commit stream, hold at once:
+    /// every connection costs memory, idle or not, so this bounds what clients can take.
+    public var maxClientConnections: Int = 1_024
 }
 
 /// One validator's endpoints.

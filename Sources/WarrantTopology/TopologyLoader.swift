@@ -85,7 +85,8 @@ extension Topology {
             consensus: consensus, ledger: ledger,
             genesisTimeMs: try f.uint("genesis_time_ms", default: 0),
             maxMessageBytes: Int(try f.uint("max_message_bytes", default: 4 << 20, in: 4_096...(64 << 20))),
-            requestTimeoutMs: try f.uint("request_timeout_ms", default: 10_000, in: 100...3_600_000))
+            requestTimeoutMs: try f.uint("request_timeout_ms", default: 10_000, in: 100...3_600_000),
+            maxClientConnections: Int(try f.uint("max_client_connections", default: 1_024, in: 1...1_000_000)))
         try f.rejectUnknown()
         return settings
     }

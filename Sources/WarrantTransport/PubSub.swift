@@ -1,18 +1,25 @@
 import CNNG
 
 /// A pub0 socket: every subscriber connected gets each message; a slow or absent
-/// subscriber misses messages rather than slowing the publisher.
+/// subscriber misses messages rather than slowing the publisher. At most `maxConnections`
+/// subscribers are connected at once; one more is disconnected after its handshake.
 public final class Publisher: Sendable {
     public let address: String
     private let socket: Socket
 
-    public init(listening address: String, maxMessageBytes: Int) throws(TransportError) {
+    public init(listening address: String, maxMessageBytes: Int, maxConnections: Int? = nil) throws(TransportError) {
         (socket, self.address) = try Socket.open(.publish, maxMessageBytes: maxMessageBytes) { s throws(TransportError) in
-            try s.listen(address)
+            if let maxConnections { try s.capConnections(at: maxConnections) }
+            return try s.listen(address)
         }
     }
 
     deinit { close() }
+
+    /// Subscribers connected now.
+    public var connections: Int { socket.connections.open.load(ordering: .relaxed) }
+    /// Subscribers disconnected so far because `maxConnections` were already connected.
+    public var connectionsRefused: Int { socket.connections.refused.load(ordering: .relaxed) }
 
     public func close() { socket.close() }
 

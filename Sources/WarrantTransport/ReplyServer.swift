@@ -5,7 +5,8 @@ import WarrantSync
 /// A rep0 server that receives every request on its own nng context, so each can be
 /// answered later and in any order (for example when the block holding it commits).
 /// Up to `maxInFlight` requests may be awaiting an answer at once; past that, nng queues
-/// new ones until answers free a slot.
+/// new ones until answers free a slot. At most `maxConnections` clients are connected at
+/// once; one more is disconnected after its handshake (its dialer retries).
 public final class ReplyServer: Sendable {
     /// The address listened on (with the kernel-chosen port for `tcp://…:0`).
     public let address: String
@@ -17,9 +18,11 @@ public final class ReplyServer: Sendable {
     private let slots: AsyncSemaphore
     private let receivers: Locked<[Task<Void, Never>]>
 
-    public init(listening address: String, maxMessageBytes: Int, maxInFlight: Int = 4096, receivers count: Int = 4) throws(TransportError) {
+    public init(listening address: String, maxMessageBytes: Int, maxInFlight: Int = 4096, maxConnections: Int? = nil,
+                receivers count: Int = 4) throws(TransportError) {
         (socket, self.address) = try Socket.open(.reply, maxMessageBytes: maxMessageBytes) { s throws(TransportError) in
-            try s.listen(address)
+            if let maxConnections { try s.capConnections(at: maxConnections) }
+            return try s.listen(address)
         }
         (requests, continuation) = AsyncStream.makeStream(of: IncomingRequest.self)
         slots = AsyncSemaphore(permits: maxInFlight)
@@ -33,6 +36,11 @@ public final class ReplyServer: Sendable {
     }
 
     deinit { close() }
+
+    /// Clients connected now.
+    public var connections: Int { socket.connections.open.load(ordering: .relaxed) }
+    /// Clients disconnected so far because `maxConnections` were already connected.
+    public var connectionsRefused: Int { socket.connections.refused.load(ordering: .relaxed) }
 
     /// Stops listening; requests not yet answered are dropped (their clients time out).
     public func close() {

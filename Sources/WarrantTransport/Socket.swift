@@ -12,6 +12,8 @@ final class Socket: Sendable {
     let handle: nng_socket
     let kind: SocketProtocol
     let maxMessageBytes: Int
+    /// Connections held and refused (a cap is set by `capConnections(at:)`).
+    let connections = ConnectionCount()
     private let closed = Atomic<Bool>(false)
 
     init(_ kind: SocketProtocol, maxMessageBytes: Int) throws(TransportError) {

@@ -176,6 +176,42 @@ import WarrantTransport
         #expect(try await answer == [2])
     }
 
+    /// Past `maxConnections`, a client is disconnected after its handshake and counted;
+    /// its dialer keeps retrying and gets in once a connection closes. (A request it sent
+    /// on a connection the server then closed fails with `reset`, as nng's req does.)
+    @Test func connectionsPastTheCapWaitForOneToClose() async throws {
+        let server = try ReplyServer(listening: "tcp://127.0.0.1:0", maxMessageBytes: 1024, maxConnections: 2)
+        defer { server.close() }
+        let echo = Self.echo(server)
+        defer { echo.cancel() }
+        let first = try RequestClient(dialing: server.address, maxMessageBytes: 1024)
+        let second = try RequestClient(dialing: server.address, maxMessageBytes: 1024)
+        defer { second.close() }
+        #expect(try await first.request([1], timeout: patience) == Array("re:".utf8) + [1])
+        #expect(try await second.request([2], timeout: patience) == Array("re:".utf8) + [2])
+        #expect(server.connections == 2)
+
+        let third = try RequestClient(dialing: server.address, maxMessageBytes: 1024)
+        defer { third.close() }
+        let deadline = ContinuousClock.now + patience
+        while server.connectionsRefused < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(server.connectionsRefused >= 2, "the third client's dialer was turned away, and tried again")
+        #expect(server.connections == 2)
+
+        first.close()
+        var answer: [UInt8]?
+        for _ in 0..<20 where answer == nil {
+            do {
+                answer = try await third.request([3], timeout: patience)
+            } catch {
+                guard error.message.contains("reset") || error.code == .closed else { throw error }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        #expect(answer == Array("re:".utf8) + [3])
+        #expect(server.connections == 2)
+    }
+
     @Test func closingTheServerEndsItsRequestStream() async throws {
         let server = try ReplyServer(listening: "tcp://127.0.0.1:0", maxMessageBytes: 1024)
         let drained = Task { () -> Int in
