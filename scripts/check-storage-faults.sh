@@ -3,7 +3,9 @@
 #   corrupt-database: n2's database garbled and n1's truncated while they are down; each
 #     must move the file aside at restart and restore from its peers;
 #   disk-full (root only: it mounts a tmpfs): n1's disk filled under load and freed; n1
-#     must halt on the failed write and resume by itself.
+#     must halt on the failed write and resume by itself; then an `up` cluster with a
+#     disk_mb node whose coordinator is killed (SIGKILL) must leave no mount behind and
+#     keep the node's files (its reaper unmounts them).
 #   scripts/check-storage-faults.sh [--out DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,3 +35,18 @@ if grep -q "wrnt-[0-9]*-disk-" /proc/mounts; then
   grep "wrnt-[0-9]*-disk-" /proc/mounts | grep -q "$out" && fail "the run left its tmpfs mounted"
 fi
 echo "check-storage-faults: disk-full: n1 halted on its full disk, answered unavailable, and resumed once it was freed"
+
+# `up` dies at once on a signal; its reaper must still unmount the disk, keeping the files.
+sed -e 's/^base_port = .*/base_port = 28600/' -e 's/^name = "disk-full"/name = "disk-up"/' Topologies/chaos/disk-full.toml \
+  | awk '/^\[\[faults\]\]/ { exit } { print }' > "$out/disk-up.toml"
+"$bin/warrant-coordinator" up "$out/disk-up.toml" --dir "$out/disk-up" > "$out/disk-up.log" 2>&1 &
+up=$!
+for _ in $(seq 1 120); do [ -f "$out/disk-up/cluster.json" ] && break; sleep 0.5; done
+[ -f "$out/disk-up/cluster.json" ] || fail "the disk_mb cluster did not come up ($out/disk-up.log)"
+grep -q " $out/disk-up/nodes/n1/disk tmpfs" /proc/mounts || fail "n1's disk was not mounted"
+kill -KILL "$up"
+wait "$up" 2> /dev/null || true
+for _ in $(seq 1 100); do grep -q " $out/disk-up/nodes/n1/disk tmpfs" /proc/mounts || break; sleep 0.1; done
+grep -q " $out/disk-up/nodes/n1/disk tmpfs" /proc/mounts && fail "a killed coordinator's disk stayed mounted ($out/disk-up/reaper.log)"
+[ -s "$out/disk-up/nodes/n1/disk/node.sqlite" ] || fail "n1's database did not survive the unmount"
+echo "check-storage-faults: a killed up's reaper unmounted n1's disk and kept its database"

@@ -140,7 +140,7 @@ public actor ValidatorHarness {
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "exec \(command) --topology \(topology.file) --id n0 --data \(directory)/data --keys \(directory)/keys"]
         let log = FileHandle(forWritingAtPath: "\(directory)/node.log") ?? {
-            FileManager.default.createFile(atPath: "\(directory)/node.log", contents: nil)
+            _ = FileManager.default.createFile(atPath: "\(directory)/node.log", contents: nil)
             return FileHandle(forWritingAtPath: "\(directory)/node.log")!
         }()
         log.seekToEndOfFile()
@@ -234,19 +234,19 @@ public actor ValidatorHarness {
             case .broadcast(let bytes):
                 toImplementation(from: index, bytes)
                 for other in 0..<3 where other != index {
-                    for envelope in amongPeers(index, other, bytes) { Task { await self.deliver(from: index, to: other, envelope) } }
+                    for envelope in amongPeers(index, other, bytes) { Task { self.deliver(from: index, to: other, envelope) } }
                 }
             case .send(let key, let bytes):
                 if key == iutKey {
                     toImplementation(from: index, bytes)
                 } else if let other = peerKeys.firstIndex(where: { $0.publicKey == key }) {
-                    for envelope in amongPeers(index, other, bytes) { Task { await self.deliver(from: index, to: other, envelope) } }
+                    for envelope in amongPeers(index, other, bytes) { Task { self.deliver(from: index, to: other, envelope) } }
                 }
             case .schedule(let kind, let height, let round, let after):
                 let incarnation = incarnations[index]
                 Task {
                     try? await Task.sleep(for: .milliseconds(after))
-                    await self.fire(index, incarnation, kind, height, round)
+                    self.fire(index, incarnation, kind, height, round)
                 }
             case .committed(_, let block):
                 decided[block.block.height] = block.block.hash

@@ -63,6 +63,24 @@ public enum DiskFaults {
         return done
     }
 
+    /// The mount points of the disks `owner` mounted.
+    static func mountPoints(owner: Int32) -> [String] {
+        mounts().filter { $0.owner == owner }.map(\.point)
+    }
+
+    /// Whether any process (this one aside) holds a file open under one of `points`.
+    static func inUse(_ points: [String]) -> Bool {
+        guard !points.isEmpty else { return false }
+        let me = "\(getpid())"
+        for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(pid) != nil && pid != me {
+            for fd in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? [] {
+                guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)") else { continue }
+                if points.contains(where: { target.hasPrefix($0 + "/") }) { return true }
+            }
+        }
+        return false
+    }
+
     /// Unmounts the disks of coordinators no longer running (keeping their files, as a
     /// resumed `up` needs them).
     @discardableResult

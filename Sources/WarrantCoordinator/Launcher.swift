@@ -49,7 +49,11 @@ public func launch(topology path: String, into dir: String, logLevel: String, ch
     guard FileManager.default.isExecutableFile(atPath: nodeBinary) else {
         throw CoordinatorError(.launch, "\(nodeBinary) is missing: build it first (swift build --product warrant-node)")
     }
-    if topology.nodes.contains(where: { $0.diskMb != nil }) { DiskFaults.sweep() }
+    if topology.nodes.contains(where: { $0.diskMb != nil }) {
+        DiskFaults.sweep()
+        // Mounts must not outlive this process, however it ends (`up` dies on a signal).
+        try Reaper.start(owner: getpid(), log: "\(root)/reaper.log")
+    }
     let start: @Sendable (String) throws -> Int32 = { name in
         let data = "\(root)/nodes/\(name)"
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)

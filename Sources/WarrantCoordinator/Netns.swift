@@ -1,10 +1,9 @@
 import Foundation
-import WarrantSync
 
 /// The Linux side of `--netns`: making and removing a layout's namespaces, veth pairs and
 /// nftables tables (through `ip`, `nsenter` and `nft`, which must be on PATH and run as
-/// root), moving this process into the bridge's namespace, and the reaper that removes
-/// everything when the coordinator dies, SIGKILL included.
+/// root) and moving this process into the bridge's namespace; `Reaper` removes them
+/// when the coordinator dies, SIGKILL included.
 public enum Netns {
     /// Set in the coordinator's environment once it runs inside its bridge namespace.
     public static let insideVariable = "WARRANT_NETNS"
@@ -108,39 +107,9 @@ public enum Netns {
         (which("nsenter") ?? "/usr/bin/nsenter", ["--net=/run/netns/\(namespace)", "--", executable] + arguments)
     }
 
-    /// Starts `warrant-coordinator netns-clean --owner PID --after-eof` beside this process:
-    /// it waits for end of file on a pipe only this process holds open, so whenever this
-    /// process ends — SIGKILL included — it removes the namespaces. The write end stays
-    /// open (and out of every other child) for the rest of this process's life.
-    public static func startReaper(owner: Int32, log: String) throws(CoordinatorError) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        process.arguments = ["netns-clean", "--owner", "\(owner)", "--after-eof"]
-        let pipe = Pipe()
-        _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
-        process.standardInput = pipe
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let output = FileHandle(forWritingAtPath: log)
-        process.standardOutput = output
-        process.standardError = output
-        do {
-            try process.run()
-        } catch {
-            throw CoordinatorError(.launch, "cannot start the namespace reaper: \(error.localizedDescription)")
-        }
-        try? pipe.fileHandleForReading.close()
-        reaperPipe.withLock { $0 = pipe }
-    }
-
-    /// The reaper's side: ignores the signals that end a foreground job, waits for end of
-    /// file on standard input, then removes the owner's namespaces.
-    public static func reap(owner: Int32) -> [String] {
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGHUP, SIG_IGN)
-        var byte: UInt8 = 0
-        while read(0, &byte, 1) > 0 {}
-        // The children saw the same end of file; give them a moment to exit on their own.
+    /// Removes this owner's namespaces once their processes are gone (the reaper's part
+    /// for `--netns`): the children saw the same end of file and exit on their own.
+    static func removeWhenIdle(owner: Int32) -> [String] {
         let prefix = NetnsLayout.prefix(owner: owner)
         for _ in 0..<50 {
             let busy = list().filter { $0.hasPrefix(prefix) && !$0.hasSuffix("-br") }.contains { namespace in
@@ -167,8 +136,6 @@ public enum Netns {
     static func list() -> [String] {
         ((try? run(["ip", "netns", "list"])) ?? "").split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
     }
-
-    private static let reaperPipe = Locked<Pipe?>(nil)
 
     /// glibc's `setns(fd, CLONE_NEWNET)`, which Swift's Glibc module does not export
     /// (it is declared only under _GNU_SOURCE).

@@ -4,7 +4,7 @@ import WarrantTopology
 /// How `run --netns` and `up --netns` begin. The first call (in the host's namespace)
 /// checks for root and the tools, removes what killed coordinators left, makes this
 /// run's namespaces and restarts the process inside the bridge's namespace; the second
-/// call (inside) starts the reaper and writes the topology with every node's address.
+/// call (inside) starts the `Reaper` and writes the topology with every node's address.
 public enum NetnsLaunch {
     static let directoryVariable = "WARRANT_NETNS_DIR"
 
@@ -31,7 +31,7 @@ public enum NetnsLaunch {
         } catch {
             throw CoordinatorError(.badFile, "\(dir): \(error.localizedDescription)")
         }
-        try Netns.startReaper(owner: layout.owner, log: "\(dir)/netns-reaper.log")
+        try Reaper.start(owner: layout.owner, log: "\(dir)/reaper.log")
         let path = "\(dir)/topology-netns.toml"
         let text: String
         do {

@@ -20,7 +20,7 @@ public enum ShippedTools {
         let line = (try? JSONSerialization.data(withJSONObject: ["payee": payee, "amount": amount, "session": session, "request": request,
                                                                  "height": height, "time_ms": UInt64(Date().timeIntervalSince1970 * 1_000)],
                                                 options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        if !FileManager.default.fileExists(atPath: ledger) { FileManager.default.createFile(atPath: ledger, contents: nil) }
+        if !FileManager.default.fileExists(atPath: ledger) { _ = FileManager.default.createFile(atPath: ledger, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: ledger) else { throw GatewayError(.toolFailed, "\(ledger): cannot open the payment ledger") }
         defer { try? handle.close() }
         handle.seekToEndOfFile()

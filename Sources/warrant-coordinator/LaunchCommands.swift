@@ -45,7 +45,7 @@ struct NetnsCleanCommand: ParsableCommand {
     @Flag(help: .hidden) var afterEof = false
 
     func run() throws {
-        let removed = afterEof ? Netns.reap(owner: owner ?? 0) : owner.map { Netns.remove(owner: $0) } ?? Netns.sweep()
+        let removed = afterEof ? Reaper.reap(owner: owner ?? 0) : owner.map { Netns.remove(owner: $0) } ?? Netns.sweep()
         print(removed.isEmpty ? "no namespace to remove" : "removed \(removed.joined(separator: " "))")
     }
 }
