@@ -99,6 +99,23 @@ def thirds(values):
     return values[: max(1, n // 3)], values[-max(1, n // 3):]
 
 
+def slope_per_minute(rows):
+    """Least-squares slope of resident memory, MiB per minute, over the samples of the
+    process that lived longest in `rows` (a restart starts from a fresh heap); None when
+    fewer than six samples."""
+    by_pid = {}
+    for r in rows:
+        by_pid.setdefault(r["pid"], []).append(r)
+    longest = max(by_pid.values(), key=len) if by_pid else []
+    if len(longest) < 6:
+        return None
+    xs = [r["t"] / 60 for r in longest]
+    ys = [r["rss_mib"] for r in longest]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mx) ** 2 for x in xs)
+    return round(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / spread, 3) if spread else None
+
+
 def polyline(points, x, y, colour):
     return f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="' + " ".join(f"{x(a):.1f},{y(b):.1f}" for a, b in points) + '"/>'
 
@@ -160,8 +177,11 @@ def report(out, verdict):
         first, last = thirds(rows)
         rss_first, rss_last = max(r["rss_mib"] for r in first), max(r["rss_mib"] for r in last)
         fds_first, fds_last = max(r["fds"] for r in first), max(r["fds"] for r in last)
+        third = max(1, len(rows) // 3)
+        slopes = [slope_per_minute(part) for part in (rows[:third], rows[third:-third], rows[-third:])]
         figures["nodes"][node] = {"rss_mib_first_third": rss_first, "rss_mib_last_third": rss_last, "fds_first_third": fds_first,
-                                  "fds_last_third": fds_last, "db_mib_end": rows[-1]["db_mib"], "restarts": len({r["pid"] for r in rows}) - 1}
+                                  "fds_last_third": fds_last, "db_mib_end": rows[-1]["db_mib"], "restarts": len({r["pid"] for r in rows}) - 1,
+                                  "rss_mib_per_minute_by_third": slopes}
         if rss_last > rss_first * 1.15 + 8:
             problems.append(f"{node}'s resident memory grew: highest {rss_first} MiB in the first third, {rss_last} MiB in the last")
         if fds_last > fds_first + 8:
@@ -177,9 +197,10 @@ def report(out, verdict):
     print("minute  blocks/s  accepted/s")
     for m in per_minute:
         print(f"{m['minute']:6}  {m['blocks'] / 60:8.1f}  {m['accepted'] / 60:10.1f}")
-    print("node  RSS MiB first→last third  fds first→last  SQLite MiB at end  restarts")
+    print("node  RSS MiB first→last third  RSS MiB/min by third  fds first→last  SQLite MiB at end  restarts")
     for node, f in figures["nodes"].items():
-        print(f"{node:4}  {f['rss_mib_first_third']:>8} → {f['rss_mib_last_third']:<8}      {f['fds_first_third']:>4} → {f['fds_last_third']:<4}  "
+        slopes = " ".join("-" if v is None else f"{v:+.3f}" for v in f["rss_mib_per_minute_by_third"])
+        print(f"{node:4}  {f['rss_mib_first_third']:>8} → {f['rss_mib_last_third']:<8}  {slopes:>20}      {f['fds_first_third']:>4} → {f['fds_last_third']:<4}  "
               f"{f['db_mib_end']:>16}  {f['restarts']}")
     with open(os.path.join(out, "soak.json"), "w") as f:
         json.dump(figures, f, indent=2)
