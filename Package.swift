@@ -44,6 +44,8 @@ let package = Package(
             name: "CNNG",
             providers: [.apt(["libnng-dev"])]
         ),
+        // glibc's malloc.h (allocator statistics); nothing to link.
+        .systemLibrary(name: "CMalloc"),
 
         // The one error shape (WarrantError<Code>), below every other module.
         .target(name: "WarrantErrors"),
@@ -98,7 +100,7 @@ let package = Package(
         ),
         .target(
             name: "WarrantNode",
-            dependencies: ["WarrantSync", "WarrantFaults", "WarrantReplica", "WarrantConsensus", "WarrantLedger", "WarrantStorage", "WarrantWire", "WarrantCrypto", "WarrantTransport",
+            dependencies: ["CMalloc", "WarrantSync", "WarrantFaults", "WarrantReplica", "WarrantConsensus", "WarrantLedger", "WarrantStorage", "WarrantWire", "WarrantCrypto", "WarrantTransport",
                            "WarrantTopology", .product(name: "Logging", package: "swift-log"),
                            .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox")]

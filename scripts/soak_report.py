@@ -19,6 +19,7 @@ import os
 import random
 import sys
 import time
+import urllib.request
 
 FAULT_KINDS = ["partition", "kill", "pause", "skew", "delay", "drop"]
 
@@ -77,11 +78,27 @@ def node_processes(run_dir):
     return found
 
 
+def heap_in_use_mib(url):
+    """The node's `warrant_heap_bytes{kind="in_use"}` in MiB, or None when unreadable."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            for line in response.read().decode().splitlines():
+                if line.startswith('warrant_heap_bytes{kind="in_use"}'):
+                    return round(float(line.rsplit(" ", 1)[1]) / 2**20, 2)
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def sample(run_dir):
     run_dir = os.path.abspath(run_dir)
     deadline = time.time() + 6 * 3600
     while time.time() < deadline and not os.path.exists(os.path.join(run_dir, "summary.json")):
         now = time.time()
+        try:
+            metrics = {n["name"]: n.get("metrics") for n in json.load(open(os.path.join(run_dir, "cluster.json")))["nodes"]}
+        except (OSError, ValueError, KeyError):
+            metrics = {}
         for name, pid, data in node_processes(run_dir):
             try:
                 rss = next(int(line.split()[1]) for line in open(f"/proc/{pid}/status") if line.startswith("VmRSS:"))
@@ -89,8 +106,9 @@ def sample(run_dir):
             except (OSError, StopIteration):
                 continue
             db = sum(os.path.getsize(os.path.join(data, f)) for f in os.listdir(data) if f.startswith("node.sqlite"))
+            heap = heap_in_use_mib(metrics[name]) if metrics.get(name) else None
             print(json.dumps({"t": round(now, 1), "node": name, "pid": pid, "rss_mib": round(rss / 1024, 1), "fds": fds,
-                              "db_mib": round(db / 2**20, 2)}), flush=True)
+                              "db_mib": round(db / 2**20, 2), "heap_mib": heap}), flush=True)
         time.sleep(10)
 
 
@@ -99,18 +117,18 @@ def thirds(values):
     return values[: max(1, n // 3)], values[-max(1, n // 3):]
 
 
-def slope_per_minute(rows):
-    """Least-squares slope of resident memory, MiB per minute, over the samples of the
-    process that lived longest in `rows` (a restart starts from a fresh heap); None when
-    fewer than six samples."""
+def slope_per_minute(rows, key="rss_mib"):
+    """Least-squares slope of `key` (resident memory, or heap in use), MiB per minute,
+    over the samples of the process that lived longest in `rows` (a restart starts from a
+    fresh heap); None when fewer than six samples have it."""
     by_pid = {}
     for r in rows:
         by_pid.setdefault(r["pid"], []).append(r)
-    longest = max(by_pid.values(), key=len) if by_pid else []
+    longest = [r for r in (max(by_pid.values(), key=len) if by_pid else []) if r.get(key) is not None]
     if len(longest) < 6:
         return None
     xs = [r["t"] / 60 for r in longest]
-    ys = [r["rss_mib"] for r in longest]
+    ys = [r[key] for r in longest]
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
     spread = sum((x - mx) ** 2 for x in xs)
     return round(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / spread, 3) if spread else None
@@ -120,10 +138,11 @@ def polyline(points, x, y, colour):
     return f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="' + " ".join(f"{x(a):.1f},{y(b):.1f}" for a, b in points) + '"/>'
 
 
-def panel(series, x0, y0, title, unit, width=440, height=230):
+def panel(series, x0, y0, title, unit, width=440, height=230, dashed=None):
     left, top, w, h = 50, 28, width - 70, height - 62
+    dashed = dashed or {}
     xs = [a for pts in series.values() for a, _ in pts] or [0, 1]
-    ys = [b for pts in series.values() for _, b in pts] or [0, 1]
+    ys = [b for pts in list(series.values()) + list(dashed.values()) for _, b in pts] or [0, 1]
     xmax, ymax = max(xs) or 1, (max(ys) or 1) * 1.1
     x = lambda a: x0 + left + a / xmax * w  # noqa: E731
     y = lambda b: y0 + top + h - b / ymax * h  # noqa: E731
@@ -138,6 +157,8 @@ def panel(series, x0, y0, title, unit, width=440, height=230):
     for i, (name, pts) in enumerate(sorted(series.items())):
         colour = colours[i % len(colours)]
         out.append(polyline(pts, x, y, colour))
+        if dashed.get(name):
+            out.append(polyline(dashed[name], x, y, colour).replace("<polyline ", '<polyline stroke-dasharray="4 3" ', 1))
         out.append(f'<text x="{x0 + left + w + 4}" y="{y0 + top + 12 + 13 * i}" font-size="10" fill="{colour}">{name}</text>')
     return out
 
@@ -178,10 +199,12 @@ def report(out, verdict):
         rss_first, rss_last = max(r["rss_mib"] for r in first), max(r["rss_mib"] for r in last)
         fds_first, fds_last = max(r["fds"] for r in first), max(r["fds"] for r in last)
         third = max(1, len(rows) // 3)
-        slopes = [slope_per_minute(part) for part in (rows[:third], rows[third:-third], rows[-third:])]
+        parts = (rows[:third], rows[third:-third], rows[-third:])
+        slopes = [slope_per_minute(part) for part in parts]
+        heap_slopes = [slope_per_minute(part, "heap_mib") for part in parts]
         figures["nodes"][node] = {"rss_mib_first_third": rss_first, "rss_mib_last_third": rss_last, "fds_first_third": fds_first,
                                   "fds_last_third": fds_last, "db_mib_end": rows[-1]["db_mib"], "restarts": len({r["pid"] for r in rows}) - 1,
-                                  "rss_mib_per_minute_by_third": slopes}
+                                  "rss_mib_per_minute_by_third": slopes, "heap_in_use_mib_per_minute_by_third": heap_slopes}
         if rss_last > rss_first * 1.15 + 8:
             problems.append(f"{node}'s resident memory grew: highest {rss_first} MiB in the first third, {rss_last} MiB in the last")
         if fds_last > fds_first + 8:
@@ -197,18 +220,19 @@ def report(out, verdict):
     print("minute  blocks/s  accepted/s")
     for m in per_minute:
         print(f"{m['minute']:6}  {m['blocks'] / 60:8.1f}  {m['accepted'] / 60:10.1f}")
-    print("node  RSS MiB first→last third  RSS MiB/min by third  fds first→last  SQLite MiB at end  restarts")
+    print("node  RSS MiB first→last third  RSS MiB/min by third  heap in use MiB/min by third  fds first→last  SQLite MiB at end  restarts")
     for node, f in figures["nodes"].items():
         slopes = " ".join("-" if v is None else f"{v:+.3f}" for v in f["rss_mib_per_minute_by_third"])
-        print(f"{node:4}  {f['rss_mib_first_third']:>8} → {f['rss_mib_last_third']:<8}  {slopes:>20}      {f['fds_first_third']:>4} → {f['fds_last_third']:<4}  "
-              f"{f['db_mib_end']:>16}  {f['restarts']}")
+        heap = " ".join("-" if v is None else f"{v:+.3f}" for v in f["heap_in_use_mib_per_minute_by_third"])
+        print(f"{node:4}  {f['rss_mib_first_third']:>8} → {f['rss_mib_last_third']:<8}  {slopes:>20}  {heap:>28}      "
+              f"{f['fds_first_third']:>4} → {f['fds_last_third']:<4}  {f['db_mib_end']:>16}  {f['restarts']}")
     with open(os.path.join(out, "soak.json"), "w") as f:
         json.dump(figures, f, indent=2)
 
-    series = lambda key: {n: [((s["t"] - epoch) / 60, s[key]) for s in samples if s["node"] == n] for n in nodes}  # noqa: E731
+    series = lambda key: {n: [((s["t"] - epoch) / 60, s[key]) for s in samples if s["node"] == n and s.get(key) is not None] for n in nodes}  # noqa: E731
     svg = ['<svg xmlns="http://www.w3.org/2000/svg" width="900" height="480" font-family="sans-serif">',
            '<rect width="900" height="480" fill="white"/>']
-    svg += panel(series("rss_mib"), 0, 0, "Resident memory per node", "MiB")
+    svg += panel(series("rss_mib"), 0, 0, "Resident memory per node (dashed: heap in use)", "MiB", dashed=series("heap_mib"))
     svg += panel(series("fds"), 450, 0, "Open descriptors per node", "descriptors")
     svg += panel({"accepted/s": [(m["minute"] - 0.5, m["accepted"] / 60) for m in per_minute],
                   "blocks/s": [(m["minute"] - 0.5, m["blocks"] / 60) for m in per_minute]}, 0, 240, "Commits per second, by minute", "per second")

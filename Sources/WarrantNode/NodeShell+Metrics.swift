@@ -1,3 +1,4 @@
+import CMalloc
 import WarrantCrypto
 import WarrantStorage
 import WarrantTransport
@@ -27,6 +28,11 @@ extension NodeShell {
             metrics.set("warrant_connections", Double(open), [("endpoint", endpoint)])
             grow("warrant_connections_refused_total", [("endpoint", endpoint)], to: Double(refused))
         }
+        // The allocator's view, beside the resident size the kernel reports: memory in
+        // use that keeps growing is a leak; free memory the allocator keeps is not.
+        let heap = mallinfo2()
+        metrics.set("warrant_heap_bytes", Double(heap.uordblks + heap.hblkhd), [("kind", "in_use")])
+        metrics.set("warrant_heap_bytes", Double(heap.fordblks), [("kind", "free")])
         let verify = VerifyStats.totals
         grow("warrant_signature_verifications_total", [], to: Double(verify.count))
         grow("warrant_signature_verify_seconds_total", [], to: verify.seconds)
